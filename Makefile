@@ -1,0 +1,28 @@
+# MCP Cloud, natively (no Docker needed). See README.md.
+.PHONY: run stop status test bench install migrate
+
+install:            ## Python environments, Postgres/Redis (apt), the Neo4j runner (Maven)
+	bash scripts/bootstrap.sh
+	bash scripts/infra.sh install
+
+migrate: install
+	bash scripts/infra.sh start
+	.venv/bin/alembic upgrade head
+
+run: migrate        ## start everything, submit the seed request, print the run
+	bash scripts/stack.sh start
+	.venv/bin/mcpcloud demo
+
+stop:               ## stop everything `make run` started
+	bash scripts/stack.sh stop
+	bash scripts/infra.sh stop
+
+status:
+	bash scripts/infra.sh status; bash scripts/stack.sh status
+
+test: install       ## start the stores, run every test (workers are started by the tests)
+	bash scripts/infra.sh start
+	bash scripts/test.sh
+
+bench: migrate      ## pipeline benchmark (bench/pipeline.py)
+	.venv/bin/python bench/pipeline.py

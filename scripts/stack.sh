@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# MCP Cloud's own processes, natively: gateway, five workers (one queue each), Flower.
+#   scripts/stack.sh start    start what is not running, wait until each is ready
+#   scripts/stack.sh stop     stop them (TERM, then KILL after 20 s)
+#   scripts/stack.sh status   one line each; exit 1 if any is down
+# Logs in .data/logs/<name>.log, pid files in .data/run/. Each process gets its own
+# process group, so stop also ends a worker's pool children.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+RUN="$ROOT/.data/run"
+LOGS="$ROOT/.data/logs"
+GATEWAY_PORT="${GATEWAY_PORT:-8000}"
+FLOWER_PORT="${FLOWER_PORT:-5555}"
+CONCURRENCY="${WORKER_CONCURRENCY:-1}"
+WORKERS=(rag terraform policy github k8s)
+mkdir -p "$RUN" "$LOGS"
+
+log() { echo "[stack] $*" >&2; }
+
+venv_for() { [ "$1" = policy ] && echo "$ROOT/.venv-policy" || echo "$ROOT/.venv"; }
+
+command_for() {
+  case "$1" in
+    gateway) echo "$ROOT/.venv/bin/uvicorn services.gateway.app:app --host 127.0.0.1 --port $GATEWAY_PORT" ;;
+    flower) echo "$ROOT/.venv/bin/celery -A services.rag.worker flower --address=127.0.0.1 --port=$FLOWER_PORT" ;;
+    *) echo "$(venv_for "$1")/bin/celery -A services.$1.worker worker -Q $1 -n $1@%h --concurrency=$CONCURRENCY -l INFO" ;;
+  esac
+}
+
+alive() { [ -s "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+ready() {
+  case "$1" in
+    gateway) curl -fsS "http://127.0.0.1:$GATEWAY_PORT/healthz" >/dev/null 2>&1 ;;
+    flower) curl -fsS "http://127.0.0.1:$FLOWER_PORT/healthcheck" >/dev/null 2>&1 ;;
+    *) grep -q "$1@.* ready\." "$LOGS/$1.log" 2>/dev/null ;;
+  esac
+}
+
+start_one() {
+  local name="$1"
+  if alive "$name"; then log "$name already running (pid $(cat "$RUN/$name.pid"))"; return; fi
+  : >"$LOGS/$name.log"
+  # shellcheck disable=SC2046
+  setsid nohup $(command_for "$name") >>"$LOGS/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN/$name.pid"
+  log "started $name (pid $!)"
+}
+
+wait_ready() {
+  local name="$1"
+  for _ in $(seq 180); do
+    ready "$name" && return 0
+    alive "$name" || { log "$name exited; last lines of $LOGS/$name.log:"; tail -n 30 "$LOGS/$name.log" >&2; return 1; }
+    sleep 1
+  done
+  log "$name not ready after 180 s; see $LOGS/$name.log"; return 1
+}
+
+stop_one() {
+  local name="$1" pid
+  alive "$name" || { rm -f "$RUN/$name.pid"; return 0; }
+  pid="$(cat "$RUN/$name.pid")"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -f "$RUN/$name.pid"
+  log "stopped $name"
+}
+
+case "${1:-}" in
+  start)
+    for name in gateway "${WORKERS[@]}" flower; do start_one "$name"; done
+    for name in gateway "${WORKERS[@]}" flower; do wait_ready "$name"; done
+    log "ready: gateway http://127.0.0.1:$GATEWAY_PORT  flower http://127.0.0.1:$FLOWER_PORT"
+    ;;
+  stop)
+    for name in flower "${WORKERS[@]}" gateway; do stop_one "$name"; done
+    ;;
+  status)
+    down=0
+    for name in gateway "${WORKERS[@]}" flower; do
+      if alive "$name" && ready "$name"; then echo "$name up (pid $(cat "$RUN/$name.pid"))"; else echo "$name down"; down=1; fi
+    done
+    exit "$down"
+    ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,1 @@
+"""MCP Cloud services: one folder per process."""

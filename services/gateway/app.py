@@ -1,0 +1,65 @@
+"""The gateway: HTTP API, OpenAPI docs, server-sent events. `uvicorn services.gateway.app:app`."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from shared.db.models import Role
+from shared.db.session import session_scope
+from shared.logging import configure_logging
+from shared.settings import get_settings
+
+from services.gateway.auth import ensure_key
+from services.gateway.routes import events, health, runs
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    configure_logging()
+    settings = get_settings()
+    if settings.bootstrap_admin_key is not None:
+        with session_scope() as session:
+            ensure_key(session, "bootstrap-admin", Role.admin, settings.bootstrap_admin_key.get_secret_value())
+    yield
+
+
+def _location(loc: tuple) -> str:
+    parts = [str(part) for part in loc if part not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 with one line per problem: where it is and what to fix."""
+    problems = []
+    for error in exc.errors():
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append({"field": _location(error.get("loc", ())), "message": message})
+    summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
+    return JSONResponse({"detail": f"invalid request: {summary}", "errors": problems},
+                        status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="MCP Cloud",
+        version="0.1.0",
+        description="The internal MCP server: requests become guarded, approved infrastructure changes.",
+        lifespan=lifespan,
+    )
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.include_router(health.router)
+    app.include_router(runs.router)
+    app.include_router(events.router)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,121 @@
+"""`mcpcloud`: the operator's command line (API keys, the demo request, run status)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from sqlalchemy import select
+
+from shared.db.models import ApiKey, Role, TERMINAL_STATUSES
+from shared.db.session import session_scope
+from shared.settings import REPO_ROOT, get_settings
+
+from services.gateway.auth import create_key
+
+app = typer.Typer(help="MCP Cloud command line", no_args_is_help=True)
+keys = typer.Typer(help="API keys", no_args_is_help=True)
+app.add_typer(keys, name="keys")
+
+DEMO_KEYS = REPO_ROOT / ".data" / "demo-keys.json"
+SEED_REQUEST = {
+    "persona": "devops",
+    "intent": {
+        "action": "deploy",
+        "cloud": "aws",
+        "platform": "eks",
+        "region": "ap-northeast-2",
+        "environment": "dev",
+        "stack": "demo-eks",
+        "cluster": {"name": "demo-eks", "kubernetes_version": "1.31", "node_instance_type": "t3.medium"},
+        "app": {"name": "nginx", "image": "nginxinc/nginx-unprivileged", "tag": "1.27.3", "replicas": 3, "port": 8080},
+        "gitops": "argocd",
+    },
+}
+
+
+@keys.command("create")
+def keys_create(name: str, role: Annotated[Role, typer.Option()] = Role.requester) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    with session_scope() as session:
+        if session.scalar(select(ApiKey.id).where(ApiKey.name == name)) is not None:
+            typer.echo(f"a key named {name!r} exists already; choose another name", err=True)
+            raise typer.Exit(2)
+        key = create_key(session, name, role, actor="cli")
+    typer.echo(key)
+
+
+def _demo_keys() -> dict[str, str]:
+    """The demo's requester and approver keys, created once and kept in .data (mode 600)."""
+    if DEMO_KEYS.exists():
+        return json.loads(DEMO_KEYS.read_text())
+    created = {}
+    with session_scope() as session:
+        for name, role in (("demo-requester", Role.requester), ("demo-approver", Role.approver)):
+            existing = session.scalar(select(ApiKey).where(ApiKey.name == name))
+            if existing is not None:
+                session.delete(existing)
+                session.flush()
+            created[name] = create_key(session, name, role, actor="demo")
+    DEMO_KEYS.parent.mkdir(parents=True, exist_ok=True)
+    DEMO_KEYS.touch(mode=0o600)
+    DEMO_KEYS.write_text(json.dumps(created))
+    return created
+
+
+def _wait(client: httpx.Client, run_id: str, statuses: set[str], timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        run = client.get(f"/api/v1/runs/{run_id}").raise_for_status().json()
+        if run["status"] in statuses or time.monotonic() > deadline:
+            return run
+        time.sleep(0.3)
+
+
+def _print_run(run: dict) -> None:
+    typer.echo(f"run {run['id']}  status={run['status']}  target={run['target']}")
+    for step in run["steps"]:
+        where = f"{step['queue']}@{(step['worker'] or '').split('@')[-1]}"
+        typer.echo(f"  {step['seq']:>2} {step['name']:<26} {step['status']:<10} {where:<22} {step['detail'] or ''}"[:220])
+    if run.get("report"):
+        typer.echo(f"report: {run['report']['text']}")
+
+
+@app.command()
+def demo(
+    url: Annotated[str, typer.Option(help="Gateway URL")] = "",
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each phase")] = 180,
+) -> None:
+    """Submit the seed request (EKS + nginx + ArgoCD), approve it with a second key, print the run."""
+    settings = get_settings()
+    base = url or settings.gateway_public_url
+    demo_keys = _demo_keys()
+    requester = httpx.Client(base_url=base, headers={"X-API-Key": demo_keys["demo-requester"]}, timeout=30)
+    approver = httpx.Client(base_url=base, headers={"X-API-Key": demo_keys["demo-approver"]}, timeout=30)
+    response = requester.post("/api/v1/requests", json=SEED_REQUEST)
+    if response.status_code >= 400:
+        typer.echo(f"request refused ({response.status_code}): {response.text}", err=True)
+        raise typer.Exit(1)
+    run_id = response.json()["id"]
+    done = {status.value for status in TERMINAL_STATUSES}
+    run = _wait(requester, run_id, done | {"awaiting_approval"}, timeout)
+    _print_run(run)
+    if run["status"] == "awaiting_approval":
+        typer.echo("approving with a second key (four eyes) ...")
+        approver.post(f"/api/v1/runs/{run_id}/approve", json={"comment": "demo approval"}).raise_for_status()
+        run = _wait(requester, run_id, done, timeout)
+        _print_run(run)
+    typer.echo(f"\nAPI docs: {base}/docs    Flower: {settings.flower_url}    run: {base}/api/v1/runs/{run_id}")
+    if run["status"] not in done:
+        typer.echo(f"run did not finish within {timeout:.0f}s (status {run['status']})", err=True)
+        raise typer.Exit(1)
+    sys.exit(0 if run["status"] in ("succeeded", "not_applied") else 1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,83 @@
+"""FastAPI dependencies: the database session, the caller's identity and role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from celery import Celery
+from fastapi import Depends, Header, HTTPException, status
+from sqlalchemy.orm import Session
+
+from shared.db.models import Role
+from shared.db.session import new_session
+
+from services.gateway.auth import authenticate
+from services.gateway.celery_client import get_celery
+
+
+def get_db() -> Iterator[Session]:
+    session = new_session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+CeleryApp = Annotated[Celery, Depends(get_celery)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: Role
+
+
+def _key_from_headers(authorization: str | None, x_api_key: str | None) -> str | None:
+    if x_api_key:
+        return x_api_key.strip()
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+def current_principal(
+    db: DbSession,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Principal:
+    key = _key_from_headers(authorization, x_api_key)
+    if not key:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    found = authenticate(db, key)
+    if found is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+    return Principal(name=found.name, role=Role(found.role))
+
+
+def require(role: Role) -> Callable[..., Principal]:
+    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.role.allows(role):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"this needs the {role.value} role; key '{principal.name}' has {principal.role.value}",
+            )
+        return principal
+
+    return check
+
+
+Viewer = Annotated[Principal, Depends(require(Role.viewer))]
+Requester = Annotated[Principal, Depends(require(Role.requester))]
+Approver = Annotated[Principal, Depends(require(Role.approver))]
+Admin = Annotated[Principal, Depends(require(Role.admin))]

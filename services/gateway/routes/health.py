@@ -1,0 +1,65 @@
+"""Liveness and readiness: /healthz says the process is up, /readyz checks every store."""
+
+from __future__ import annotations
+
+import asyncio
+
+import redis
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from shared.db.session import get_engine
+from shared.graph import ping as neo4j_ping
+from shared.settings import get_settings
+
+from services.gateway.celery_client import get_celery
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+def _postgres() -> None:
+    with get_engine().connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def _redis(url: str) -> None:
+    client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def _broker() -> None:
+    with get_celery().connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, timeout=2)
+
+
+CHECKS = {
+    "postgres": _postgres,
+    "redis": lambda: _redis(get_settings().redis_url),
+    "broker": _broker,
+    "neo4j": neo4j_ping,
+}
+
+
+async def _check(name: str) -> tuple[str, str]:
+    try:
+        await asyncio.wait_for(asyncio.to_thread(CHECKS[name]), timeout=5)
+        return name, "ok"
+    except Exception as exc:  # noqa: BLE001 - report any failure by name
+        return name, f"down: {type(exc).__name__}: {str(exc)[:200]}"
+
+
+@router.get("/readyz")
+async def readyz() -> JSONResponse:
+    results = dict(await asyncio.gather(*(_check(name) for name in CHECKS)))
+    down = sorted(name for name, state in results.items() if state != "ok")
+    body = {"status": "ready" if not down else "not ready", "down": down, "checks": results}
+    return JSONResponse(body, status_code=503 if down else 200)

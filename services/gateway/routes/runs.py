@@ -1,0 +1,120 @@
+"""/api/v1/requests and /api/v1/runs: submit, list, read, decide."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Query, Response, status
+
+from shared.contracts import ArtifactBundle, Persona, RunMessage
+from shared.db.models import Role, Run, RunStatus
+
+from services.gateway import runs_service
+from services.gateway.deps import Approver, CeleryApp, DbSession, Requester, Viewer
+from services.gateway.runs_service import BrokerUnavailable, RunConflict, RunForbidden
+from services.gateway.schemas import (
+    ApprovalOut, ArtifactOut, Decision, RunDetail, RunPage, RunRequest, RunSummary, StepOut,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["runs"])
+
+
+def _summary(run: Run) -> RunSummary:
+    return RunSummary.model_validate(run, from_attributes=True)
+
+
+def _detail(run: Run) -> RunDetail:
+    message = RunMessage.model_validate(run.message)
+    bundle = message.bundle or ArtifactBundle()
+    return RunDetail(
+        **_summary(run).model_dump(),
+        intent=run.intent,
+        steps=[StepOut.model_validate(step, from_attributes=True) for step in run.steps],
+        findings=message.verdict.findings if message.verdict else [],
+        verdict=message.verdict.status if message.verdict else None,
+        artifacts=[ArtifactOut(path=f.path, kind=f.kind.value, sha256=f.sha256, size=len(f.content)) for f in bundle.files],
+        change=message.change.model_dump(mode="json") if message.change else None,
+        approvals=[ApprovalOut.model_validate(a, from_attributes=True) for a in run.approvals],
+        report=message.report,
+    )
+
+
+def _load(db, run_id: uuid.UUID, *, lock: bool = False) -> Run:
+    run = runs_service.get_run(db, run_id, lock=lock)
+    if run is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"run {run_id} not found")
+    return run
+
+
+def _decide(action):
+    try:
+        return action()
+    except RunForbidden as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, exc.message) from exc
+    except RunConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, exc.message) from exc
+    except BrokerUnavailable as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, exc.message) from exc
+
+
+@router.post("/requests", status_code=status.HTTP_202_ACCEPTED, response_model=RunDetail)
+def submit_request(
+    body: RunRequest, db: DbSession, celery: CeleryApp, principal: Requester, response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> RunDetail:
+    """Start a run. Repeating a request with the same Idempotency-Key returns the same run."""
+    run, created = _decide(lambda: runs_service.create_run(
+        db, celery, persona=body.persona, intent=body.intent, actor=principal.name, idempotency_key=idempotency_key,
+    ))
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    response.headers["Location"] = f"/api/v1/runs/{run.id}"
+    return _detail(_load(db, run.id))
+
+
+@router.get("/runs", response_model=RunPage)
+def list_runs(
+    db: DbSession, principal: Viewer,
+    status_: Annotated[RunStatus | None, Query(alias="status")] = None,
+    persona: Persona | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> RunPage:
+    items, total = runs_service.list_runs(db, status=status_, persona=persona, limit=limit, offset=offset)
+    return RunPage(items=[_summary(run) for run in items], total=total, limit=limit, offset=offset)
+
+
+@router.get("/runs/{run_id}", response_model=RunDetail)
+def get_run(run_id: uuid.UUID, db: DbSession, principal: Viewer) -> RunDetail:
+    return _detail(_load(db, run_id))
+
+
+@router.get("/runs/{run_id}/artifacts/{path:path}", response_class=Response)
+def get_artifact(run_id: uuid.UUID, path: str, db: DbSession, principal: Viewer) -> Response:
+    message = RunMessage.model_validate(_load(db, run_id).message)
+    for file in (message.bundle.files if message.bundle else []):
+        if file.path == path:
+            return Response(file.content, media_type="text/plain; charset=utf-8")
+    raise HTTPException(status.HTTP_404_NOT_FOUND, f"run {run_id} has no artifact {path!r}")
+
+
+@router.post("/runs/{run_id}/approve", response_model=RunDetail)
+def approve(run_id: uuid.UUID, db: DbSession, celery: CeleryApp, principal: Approver, body: Decision | None = None) -> RunDetail:
+    run = _load(db, run_id, lock=True)
+    _decide(lambda: runs_service.approve(db, celery, run, principal.name, body.comment if body else None))
+    return _detail(_load(db, run_id))
+
+
+@router.post("/runs/{run_id}/reject", response_model=RunDetail)
+def reject(run_id: uuid.UUID, db: DbSession, principal: Approver, body: Decision | None = None) -> RunDetail:
+    run = _load(db, run_id, lock=True)
+    _decide(lambda: runs_service.reject(db, run, principal.name, body.comment if body else None))
+    return _detail(_load(db, run_id))
+
+
+@router.post("/runs/{run_id}/cancel", response_model=RunDetail)
+def cancel(run_id: uuid.UUID, db: DbSession, principal: Requester, body: Decision | None = None) -> RunDetail:
+    run = _load(db, run_id, lock=True)
+    _decide(lambda: runs_service.cancel(db, run, principal.name, principal.role.allows(Role.admin), body.comment if body else None))
+    return _detail(_load(db, run_id))

@@ -1,0 +1,33 @@
+"""Policy service tasks: the guardrail verdict on what the terraform service generated."""
+
+from __future__ import annotations
+
+from shared.db.models import RunStatus, StepStatus
+from shared.queues import Task
+from shared.steps import StepContext, StepError, StepResult, pipeline_task
+
+from services.policy.scanner import scan
+from services.policy.worker import app
+
+
+@pipeline_task(app, Task.policy_validate, starts=RunStatus.validating)
+def validate_step(message, step: StepContext) -> StepResult:
+    """checkov + our guardrail pack; a blocking finding ends the run `blocked`."""
+    if message.bundle is None:
+        raise StepError("policy.validate got no generated files: terraform.generate must run first")
+    verdict = scan(message.bundle, message.persona)
+    blocking = [f for f in verdict.findings if f.blocking]
+    updated = message.model_copy(update={"verdict": verdict})
+    if verdict.passed:
+        return StepResult(
+            message=updated, output=verdict,
+            detail=f"passed: {verdict.checks_passed} checks passed, {len(verdict.findings)} non-blocking findings",
+        )
+
+    causes = blocking or verdict.findings  # security persona: non-blocking findings at MEDIUM and up
+    ids = sorted({f.guardrail_id or f.check_id for f in causes})
+    where = "; ".join(f"{f.guardrail_id or '-'} {f.check_id} {f.resource} at {f.file}:{f.line_start}" for f in causes[:5])
+    return StepResult(
+        message=updated, output=verdict, status=StepStatus.blocked, run_status=RunStatus.blocked,
+        detail=f"blocked by {', '.join(ids)}: {where}",
+    )

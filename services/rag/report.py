@@ -1,0 +1,51 @@
+"""The short, honest report at the end of a run: only what was observed."""
+
+from __future__ import annotations
+
+from shared.contracts import RunMessage, RunReport
+
+
+def compose_report(message: RunMessage) -> tuple[RunReport, bool]:
+    """Return the report and whether the change was really applied and observed."""
+    intent = message.intent
+    lines: list[str] = []
+    facts: dict[str, str | int | bool | None] = {"run_id": str(message.run_id), "persona": message.persona.value}
+
+    if message.bundle:
+        lines.append(f"Generated {len(message.bundle.files)} files from modules {', '.join(message.bundle.modules) or '-'}.")
+        facts["files"] = len(message.bundle.files)
+    if message.verdict:
+        blocking = sum(1 for f in message.verdict.findings if f.blocking)
+        lines.append(
+            f"Guardrails {message.verdict.status}: {blocking} blocking, "
+            f"{len(message.verdict.findings) - blocking} other findings."
+        )
+        facts["guardrails"] = message.verdict.status
+        facts["guardrail_violations"] = blocking
+    if message.change:
+        where = message.change.url or f"{message.change.repository} branch {message.change.branch}"
+        kind = "Pull request" if message.change.provider == "github" else "Change committed to local git repository"
+        lines.append(f"{kind}: {where} ({message.change.commit_sha[:10]}).")
+        facts["change"] = where
+    if message.workflow:
+        if message.workflow.provider == "none":
+            lines.append(f"CI workflow not run: {message.workflow.summary}")
+        else:
+            lines.append(f"Workflow run {message.workflow.run_id}: {message.workflow.conclusion or message.workflow.status}.")
+        facts["workflow"] = message.workflow.conclusion or message.workflow.status or None
+    applied = bool(message.deploy and message.deploy.applied)
+    if message.deploy:
+        lines.append(message.deploy.message)
+        facts["applied"] = applied
+    observed = bool(message.rollout and message.rollout.observed)
+    if message.rollout:
+        if observed:
+            running = [p for p in message.rollout.pods if p.phase == "Running" and p.ready]
+            lines.append(f"{len(running)} pods Running and ready ({', '.join(p.name for p in running)}).")
+            facts["pods_running"] = len(running)
+        else:
+            lines.append(f"Rollout not observed: {message.rollout.message}")
+            facts["pods_running"] = None
+    outcome = "deployed" if applied and observed else "not applied"
+    head = f"{intent.action.value} {intent.target}: {outcome}."
+    return RunReport(text=" ".join([head, *lines]), facts=facts), applied and observed

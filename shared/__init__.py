@@ -1,0 +1,1 @@
+"""MCP Cloud common library: settings, contracts, Celery app, stores, events."""

@@ -1,0 +1,28 @@
+"""Message contracts between the gateway and the services (versioned pydantic models)."""
+
+from shared.contracts.artifacts import (
+    ArtifactBundle,
+    ChangeProposal,
+    ContextDocument,
+    DeployResult,
+    FileKind,
+    Finding,
+    GeneratedFile,
+    GraphRecord,
+    GuardrailVerdict,
+    PodStatus,
+    RetrievedContext,
+    RolloutResult,
+    RunReport,
+    Severity,
+    WorkflowRunResult,
+)
+from shared.contracts.intent import Action, AppSpec, BucketSpec, ClusterSpec, DeploymentIntent, Persona
+from shared.contracts.messages import RunMessage
+
+__all__ = [
+    "Action", "AppSpec", "ArtifactBundle", "BucketSpec", "ChangeProposal", "ClusterSpec",
+    "ContextDocument", "DeployResult", "DeploymentIntent", "FileKind", "Finding", "GeneratedFile",
+    "GraphRecord", "GuardrailVerdict", "Persona", "PodStatus", "RetrievedContext", "RolloutResult",
+    "RunMessage", "RunReport", "Severity", "WorkflowRunResult",
+]

@@ -1,0 +1,167 @@
+"""What the steps produce (contract v1): context, files, verdicts, changes, deploys.
+
+Each step's output is one of these models. It travels to the next step in the
+`RunMessage` and is stored on the step's row, so a redelivered task and the gateway
+read exactly what the step produced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContextDocument(_Model):
+    source: str
+    title: str
+    score: float
+    excerpt: str = Field(max_length=2000)
+
+
+class RetrievedContext(_Model):
+    query: str
+    documents: list[ContextDocument] = Field(default_factory=list)
+    modules: list[str] = Field(default_factory=list, description="Catalog modules the context points at")
+    retriever: str = ""
+
+
+class FileKind(StrEnum):
+    terraform = "terraform"
+    kubernetes = "kubernetes"
+    github_actions = "github_actions"
+    dockerfile = "dockerfile"
+
+
+class GeneratedFile(_Model):
+    path: str = Field(max_length=300)
+    kind: FileKind
+    content: str
+
+    @field_validator("path")
+    @classmethod
+    def _relative(cls, path: str) -> str:
+        parts = path.replace("\\", "/").split("/")
+        if path.startswith("/") or ".." in parts or not path.strip():
+            raise ValueError(f"path {path!r} must be relative and must not contain '..'")
+        return path
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content.encode()).hexdigest()
+
+
+class ArtifactBundle(_Model):
+    files: list[GeneratedFile] = Field(default_factory=list)
+    modules: list[str] = Field(default_factory=list)
+    summary: str = ""
+
+    def of_kind(self, kind: FileKind) -> list[GeneratedFile]:
+        return [f for f in self.files if f.kind == kind]
+
+    @property
+    def content_sha256(self) -> str:
+        """One hash over every path and content: what the verdict was given on."""
+        digest = hashlib.sha256()
+        for file in sorted(self.files, key=lambda f: f.path):
+            digest.update(file.path.encode() + b"\0" + file.content.encode() + b"\0")
+        return digest.hexdigest()
+
+
+class Severity(StrEnum):
+    info = "INFO"
+    low = "LOW"
+    medium = "MEDIUM"
+    high = "HIGH"
+    critical = "CRITICAL"
+
+    @property
+    def rank(self) -> int:
+        return ["INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"].index(self.value)
+
+
+class Finding(_Model):
+    guardrail_id: str | None = Field(default=None, description="e.g. GR-S3-PUBLIC; None for a plain checkov finding")
+    check_id: str = Field(description="checkov id (CKV_AWS_20) or our own check id")
+    resource: str
+    file: str
+    line_start: int = 0
+    line_end: int = 0
+    severity: Severity
+    message: str
+    fix_hint: str = ""
+    blocking: bool = False
+
+
+class GuardrailVerdict(_Model):
+    status: Literal["passed", "blocked"]
+    persona: str
+    findings: list[Finding] = Field(default_factory=list)
+    checks_passed: int = 0
+    checks_failed: int = 0
+    scanner: str = ""
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    content_sha256: str = Field(default="", description="Hash of the scanned files: the k8s step checks it")
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+class ChangeProposal(_Model):
+    """A pull request, or the local git commit that stands in for it."""
+
+    provider: Literal["github", "local-git"]
+    repository: str
+    branch: str
+    base: str = "main"
+    commit_sha: str
+    number: int | None = None
+    url: str = ""
+    files: list[str] = Field(default_factory=list)
+
+
+class WorkflowRunResult(_Model):
+    provider: Literal["github", "none"]
+    run_id: int | None = None
+    status: str = ""
+    conclusion: str | None = None
+    url: str = ""
+    summary: str = ""
+
+
+class DeployResult(_Model):
+    mode: Literal["gitops", "direct", "none"]
+    applied: bool
+    message: str
+    objects: list[str] = Field(default_factory=list)
+    gitops_path: str = ""
+
+
+class PodStatus(_Model):
+    name: str
+    phase: str
+    ready: bool
+
+
+class RolloutResult(_Model):
+    observed: bool
+    message: str
+    pods: list[PodStatus] = Field(default_factory=list)
+
+
+class GraphRecord(_Model):
+    nodes_written: int
+    relationships_written: int
+
+
+class RunReport(_Model):
+    text: str
+    facts: dict[str, str | int | bool | None] = Field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Postgres access: models, sessions, migrations."""

@@ -1,0 +1,188 @@
+"""SQLAlchemy 2 models: runs and their steps, approvals, audit, API keys, target locks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSONB}
+
+
+class RunStatus(StrEnum):
+    queued = "queued"
+    planning = "planning"
+    validating = "validating"
+    awaiting_approval = "awaiting_approval"
+    blocked = "blocked"
+    applying = "applying"
+    verifying = "verifying"
+    succeeded = "succeeded"
+    # The pipeline ran to its end but nothing was applied or observed (no cluster, no
+    # GitHub): never reported as succeeded.
+    not_applied = "not_applied"
+    failed = "failed"
+    rejected = "rejected"
+    cancelled = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+
+TERMINAL_STATUSES = frozenset(
+    {RunStatus.blocked, RunStatus.succeeded, RunStatus.not_applied, RunStatus.failed, RunStatus.rejected, RunStatus.cancelled}
+)
+
+
+class StepStatus(StrEnum):
+    running = "running"
+    retrying = "retrying"
+    succeeded = "succeeded"
+    skipped = "skipped"
+    blocked = "blocked"
+    failed = "failed"
+
+    @property
+    def done(self) -> bool:
+        return self in (StepStatus.succeeded, StepStatus.skipped, StepStatus.blocked, StepStatus.failed)
+
+
+class Role(StrEnum):
+    viewer = "viewer"
+    requester = "requester"
+    approver = "approver"
+    admin = "admin"
+
+    def allows(self, needed: Role) -> bool:
+        order = [Role.viewer, Role.requester, Role.approver, Role.admin]
+        return order.index(self) >= order.index(needed)
+
+
+def _values(enum: type[StrEnum]) -> str:
+    return ", ".join(f"'{member.value}'" for member in enum)
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_values(RunStatus)})", name="runs_status_valid"),
+        Index("ix_runs_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    status: Mapped[str] = mapped_column(String(32), default=RunStatus.queued.value)
+    persona: Mapped[str] = mapped_column(String(32))
+    requested_by: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str] = mapped_column(String(300), index=True)
+    intent: Mapped[dict[str, Any]]
+    message: Mapped[dict[str, Any]] = mapped_column(comment="The latest RunMessage of the run's chain")
+    error: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    steps: Mapped[list[RunStep]] = relationship(
+        back_populates="run", order_by="RunStep.seq", cascade="all, delete-orphan"
+    )
+    approvals: Mapped[list[Approval]] = relationship(back_populates="run", order_by="Approval.id")
+
+
+class RunStep(Base):
+    __tablename__ = "run_steps"
+    __table_args__ = (
+        UniqueConstraint("run_id", "name", name="uq_run_steps_run_name"),
+        CheckConstraint(f"status IN ({_values(StepStatus)})", name="run_steps_status_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64), comment="The task name, e.g. terraform.generate")
+    seq: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    executions: Mapped[int] = mapped_column(Integer, default=0, comment="Times the step's work actually ran")
+    worker: Mapped[str | None] = mapped_column(String(200))
+    queue: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    duration_ms: Mapped[float | None]
+    detail: Mapped[str | None] = mapped_column(Text, comment="Why skipped/blocked/failed, or a one-line result")
+    output: Mapped[dict[str, Any] | None]
+    log: Mapped[str | None] = mapped_column(Text)
+
+    run: Mapped[Run] = relationship(back_populates="steps")
+
+
+class Approval(Base):
+    __tablename__ = "approvals"
+    __table_args__ = (
+        UniqueConstraint("run_id", name="uq_approvals_run"),
+        CheckConstraint("decision IN ('approved', 'rejected')", name="approvals_decision_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    decision: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(100))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    run: Mapped[Run] = relationship(back_populates="approvals")
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str] = mapped_column(String(100), index=True)
+    detail: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    __table_args__ = (CheckConstraint(f"role IN ({_values(Role)})", name="api_keys_role_valid"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TargetLock(Base):
+    """One applying run per target (cloud/region/env/stack): two runs never apply at once."""
+
+    __tablename__ = "target_locks"
+
+    target: Mapped[str] = mapped_column(String(300), primary_key=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,53 @@
+"""Run events on Redis: a stream per run for replay, and a pub/sub channel for live fan-out.
+
+`runs:{id}` is the pub/sub channel of ARCHITECTURE.md; `runs:{id}:events` is a Redis
+stream holding the same events, so a late subscriber (the UI, an MCP client, the SSE
+endpoint) replays what happened and then follows live without a gap or a duplicate:
+stream ids order the events and serve as SSE event ids.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+from uuid import UUID
+
+import redis
+
+from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
+STREAM_MAXLEN = 2000
+STREAM_TTL_SECONDS = 7 * 24 * 3600
+
+
+def channel(run_id: UUID | str) -> str:
+    return f"runs:{run_id}"
+
+
+def stream_key(run_id: UUID | str) -> str:
+    return f"runs:{run_id}:events"
+
+
+@lru_cache
+def _client() -> redis.Redis:
+    return redis.Redis.from_url(get_settings().redis_url, decode_responses=True, socket_timeout=5)
+
+
+def publish(run_id: UUID | str, event: str, **data: Any) -> str | None:
+    """Record an event for a run. Events are best effort: Postgres holds the truth."""
+    payload = {"event": event, "run_id": str(run_id), "at": datetime.now(UTC).isoformat(), **data}
+    body = json.dumps(payload, default=str)
+    try:
+        pipe = _client().pipeline()
+        pipe.xadd(stream_key(run_id), {"data": body}, maxlen=STREAM_MAXLEN, approximate=True)
+        pipe.expire(stream_key(run_id), STREAM_TTL_SECONDS)
+        pipe.publish(channel(run_id), body)
+        event_id, *_ = pipe.execute()
+        return event_id
+    except redis.RedisError as exc:  # the run goes on; the SSE replay reads Postgres-backed state
+        log.warning("could not publish %s for run %s: %s", event, run_id, exc)
+        return None

@@ -1,0 +1,50 @@
+"""Queues and task names: the only names the services share.
+
+The gateway sends tasks by these names; it never imports service code. A task name is
+`service.verb` and always runs on the queue of its service, so a service can be scaled
+or moved without touching the others.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Queue(StrEnum):
+    rag = "rag"
+    terraform = "terraform"
+    policy = "policy"
+    github = "github"
+    k8s = "k8s"
+
+
+class Task(StrEnum):
+    rag_retrieve = "rag.retrieve"
+    terraform_generate = "terraform.generate"
+    policy_validate = "policy.validate"
+    github_open_pr = "github.open_pr"
+    github_dispatch_workflow = "github.dispatch_workflow"
+    github_await_run = "github.await_run"
+    k8s_deploy = "k8s.deploy"
+    k8s_await_rollout = "k8s.await_rollout"
+    rag_record_graph = "rag.record_graph"
+    rag_report = "rag.report"
+    policy_scan_files = "policy.scan_files"
+
+    @property
+    def queue(self) -> Queue:
+        return Queue(self.value.split(".", 1)[0])
+
+
+
+# The two chains of ARCHITECTURE.md, in order.
+CHAIN_PLAN = (Task.rag_retrieve, Task.terraform_generate, Task.policy_validate, Task.github_open_pr)
+CHAIN_APPLY = (
+    Task.github_dispatch_workflow,
+    Task.github_await_run,
+    Task.k8s_deploy,
+    Task.k8s_await_rollout,
+    Task.rag_record_graph,
+    Task.rag_report,
+)
+STEP_ORDER = {task.value: index for index, task in enumerate(CHAIN_PLAN + CHAIN_APPLY)}

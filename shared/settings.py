@@ -1,0 +1,91 @@
+"""All settings, from the environment, in one place.
+
+Every process reads `get_settings()`; nothing else reads os.environ. Variables are
+prefixed `MCP_` (e.g. `MCP_DATABASE_URL`). Outside `env=dev`/`test`, placeholder
+secrets are refused at start so a copied example file cannot reach production.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "example")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MCP_", env_file=None, extra="ignore")
+
+    env: Literal["dev", "test", "staging", "prod"] = "dev"
+    log_level: str = "INFO"
+
+    database_url: str = "postgresql+psycopg://mcpcloud:mcpcloud@127.0.0.1:5432/mcpcloud"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    broker_url: str = "redis://127.0.0.1:6379/1"
+    result_backend: str = "redis://127.0.0.1:6379/2"
+    # Seconds before Redis hands an unacknowledged task (its worker died) to another
+    # worker. Longer than any single step; polling steps re-queue themselves instead.
+    broker_visibility_timeout: int = Field(default=300, ge=5)
+
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("mcpcloud-dev")
+
+    # Seeded admin key for a fresh install (dev only); real installs create keys by CLI.
+    bootstrap_admin_key: SecretStr | None = None
+
+    # Where generated changes go when no GitHub token is configured.
+    github_token: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+    github_repository: str | None = Field(default=None, description="owner/name of the GitOps repository")
+    github_workflow: str = "deploy.yml"
+    local_git_root: Path = REPO_ROOT / ".data" / "gitops"
+
+    kubeconfig: Path | None = None
+    kube_context: str | None = None
+
+    terraform_binary: str | None = Field(default=None, description="terraform or tofu; none: plan/apply skipped")
+    policy_extra_checks_dir: Path | None = None
+
+    step_retry_max: int = Field(default=5, ge=0, le=20)
+    step_retry_backoff_max: int = Field(default=60, ge=1, le=600)
+    poll_interval_seconds: float = Field(default=5.0, gt=0)
+    poll_timeout_seconds: int = Field(default=1800, ge=1)
+
+    # Fault injection for failure tests, honoured only when env is dev or test:
+    # {"terraform.generate": 20} sleeps 20 s inside that step so a test can kill the worker.
+    fault_step_delay: dict[str, float] = Field(default_factory=dict)
+    knowledge_dirs: list[Path] = Field(
+        default_factory=lambda: [REPO_ROOT / "services" / "terraform" / "catalog", REPO_ROOT / "docs" / "knowledge"]
+    )
+
+    gateway_public_url: str = "http://127.0.0.1:8000"
+    flower_url: str = "http://127.0.0.1:5555"
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Settings:
+        if self.env in ("dev", "test"):
+            return self
+        secrets = {
+            "MCP_NEO4J_PASSWORD": self.neo4j_password.get_secret_value(),
+            "MCP_DATABASE_URL": self.database_url,
+        }
+        if self.bootstrap_admin_key:
+            secrets["MCP_BOOTSTRAP_ADMIN_KEY"] = self.bootstrap_admin_key.get_secret_value()
+        for name, value in secrets.items():
+            lowered = value.lower()
+            if any(marker in lowered for marker in PLACEHOLDER_MARKERS) or any(
+                dev in lowered for dev in ("mcpcloud-dev", "mcpcloud:mcpcloud@")
+            ):
+                raise ValueError(f"{name} still holds a placeholder value; set a real secret for env={self.env}")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

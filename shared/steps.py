@@ -1,0 +1,324 @@
+"""The step runner: what makes a pipeline task safe to deliver twice.
+
+Every pipeline task is a plain domain function `fn(message, step) -> StepResult`
+wrapped by `pipeline_task`. The wrapper gives each step, keyed by (run, task name):
+
+- one executor at a time: a Postgres advisory lock held on its own connection for the
+  step's duration. A worker that dies drops its connection and so its lock; a duplicate
+  delivery that finds the lock taken stops its copy of the chain.
+- exactly one `run_steps` row: a redelivered task that finds its step done reuses the
+  stored output instead of running again, and does not restart a chain that already
+  moved on.
+- retries with exponential backoff for `TransientStepError` (and connection faults),
+  and a clear failed run for anything else.
+- a `RunStep` row and a Redis event at start and end, with the worker's host and queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+import redis
+from neo4j import exceptions as neo4j_errors
+from celery import Celery, Task as CeleryTask
+from pydantic import ValidationError
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from shared import events
+from shared.contracts import RunMessage
+from shared.db.models import Run, RunStatus, RunStep, StepStatus, TargetLock
+from shared.db.session import get_engine, session_scope
+from shared.queues import STEP_ORDER, Task
+from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+class StepError(Exception):
+    """A permanent failure: the run fails with this message."""
+
+
+class TransientStepError(Exception):
+    """A fault worth retrying (timeouts, 5xx, rate limits): retried with backoff."""
+
+
+@dataclass
+class StepResult:
+    message: RunMessage
+    status: StepStatus = StepStatus.succeeded
+    detail: str = ""
+    output: Any = None
+    run_status: RunStatus | None = None
+    stop_chain: bool = False
+    log_lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StepContext:
+    """What a domain function may know about its execution."""
+
+    task: Task
+    attempt: int
+    worker: str
+    log_lines: list[str] = field(default_factory=list)
+
+    def log(self, line: str) -> None:
+        self.log_lines.append(line)
+
+
+StepFunction = Callable[[RunMessage, StepContext], StepResult]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _lock_key(run_id: str, task: Task) -> int:
+    digest = hashlib.sha256(f"{run_id}:{task.value}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class _StepLock:
+    """A session-level advisory lock on a dedicated connection (released if we die)."""
+
+    def __init__(self, key: int) -> None:
+        self.key = key
+        self.connection = get_engine().connect()
+
+    def acquire(self) -> bool:
+        got = self.connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
+        self.connection.commit()
+        return bool(got)
+
+    def release(self) -> None:
+        try:
+            self.connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+            self.connection.commit()
+        finally:
+            self.connection.close()
+
+
+def release_target_lock(session: Session, run: Run) -> None:
+    session.execute(delete(TargetLock).where(TargetLock.run_id == run.id))
+
+
+def finish_run(session: Session, run: Run, status: RunStatus, error: str | None = None) -> None:
+    run.status = status.value
+    if error:
+        run.error = error
+    if status.terminal:
+        run.finished_at = now()
+        release_target_lock(session, run)
+
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    TransientStepError,
+    ConnectionError,
+    TimeoutError,
+    psycopg.OperationalError,
+    OperationalError,
+    redis.ConnectionError,
+    neo4j_errors.ServiceUnavailable,
+    neo4j_errors.TransientError,
+)
+
+
+def pipeline_task(
+    app: Celery,
+    task: Task,
+    *,
+    starts: RunStatus | None = None,
+) -> Callable[[StepFunction], CeleryTask]:
+    """Register `fn` as the Celery task `task`, run through the step runner.
+
+    `starts` is the run status the run enters when this step starts (e.g. planning).
+    """
+
+    def decorator(fn: StepFunction) -> CeleryTask:
+        @app.task(name=task.value, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+        def run_step(self: CeleryTask, payload: dict) -> dict | None:
+            return _execute(self, task, fn, payload, starts)
+
+        run_step.__doc__ = fn.__doc__
+        return run_step
+
+    return decorator
+
+
+def _stop_chain(celery_task: CeleryTask) -> None:
+    celery_task.request.chain = None
+    celery_task.request.callbacks = None
+
+
+def _execute(
+    celery_task: CeleryTask, task: Task, fn: StepFunction, payload: dict, starts: RunStatus | None
+) -> dict | None:
+    settings = get_settings()
+    try:
+        message = RunMessage.model_validate(payload)
+    except ValidationError as exc:
+        log.error("%s got an invalid message: %s", task.value, exc)
+        _stop_chain(celery_task)
+        run_id = payload.get("run_id") if isinstance(payload, dict) else None
+        if run_id:
+            _fail_run(str(run_id), task, f"invalid message for {task.value}: {exc.errors()[:3]}")
+        return None
+
+    run_id = str(message.run_id)
+    worker = celery_task.request.hostname or "unknown"
+    queue = (celery_task.request.delivery_info or {}).get("routing_key") or task.queue.value
+    lock = _StepLock(_lock_key(run_id, task))
+    if not lock.acquire():
+        log.warning("%s for run %s is running elsewhere; dropping this duplicate", task.value, run_id)
+        lock.connection.close()
+        _stop_chain(celery_task)
+        return None
+    try:
+        with session_scope() as session:
+            run = session.get(Run, message.run_id)
+            if run is None:
+                log.error("run %s does not exist; %s dropped", run_id, task.value)
+                _stop_chain(celery_task)
+                return None
+            step = session.scalar(select(RunStep).where(RunStep.run_id == run.id, RunStep.name == task.value))
+            if RunStatus(run.status).terminal:
+                _stop_chain(celery_task)
+                return None
+            if step is not None and StepStatus(step.status).done:
+                return _redelivered(celery_task, session, run, step, task)
+            if step is None:
+                step = RunStep(run_id=run.id, name=task.value, seq=STEP_ORDER[task.value], attempts=0, executions=0)
+                session.add(step)
+            step.status = StepStatus.running.value
+            step.attempts += 1
+            step.executions += 1
+            step.worker = worker
+            step.queue = queue
+            step.started_at = now()
+            step.detail = None
+            if starts is not None and run.status != starts.value:
+                run.status = starts.value
+                events.publish(run_id, "run.status", status=starts.value)
+            attempt = step.attempts
+        events.publish(run_id, "step.started", step=task.value, worker=worker, queue=queue, attempt=attempt)
+
+        context = StepContext(task=task, attempt=attempt, worker=worker)
+        started = time.perf_counter()
+        _inject_fault(task)
+        try:
+            result = fn(message, context)
+        except TRANSIENT_ERRORS as exc:
+            retries = celery_task.request.retries
+            if retries < settings.step_retry_max:
+                countdown = min(2**retries, settings.step_retry_backoff_max)
+                _record_retry(run_id, task, f"{type(exc).__name__}: {exc}; retry {retries + 1} in {countdown}s")
+                raise celery_task.retry(exc=exc, countdown=countdown) from exc
+            _fail(celery_task, run_id, task, f"{task.value} failed after {retries} retries: {exc}", context)
+            return None
+        except StepError as exc:
+            _fail(celery_task, run_id, task, str(exc), context)
+            return None
+        except Exception as exc:  # noqa: BLE001 - any other fault fails the run, with its message
+            log.exception("%s failed for run %s", task.value, run_id)
+            _fail(celery_task, run_id, task, f"{task.value} failed: {type(exc).__name__}: {exc}", context)
+            return None
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        return _record_result(celery_task, run_id, task, result, context, elapsed_ms)
+    finally:
+        lock.release()
+
+
+def _redelivered(celery_task: CeleryTask, session: Session, run: Run, step: RunStep, task: Task) -> dict | None:
+    """A step found done: reuse its result; never restart a chain that moved on."""
+    later = session.scalar(
+        select(RunStep.id).where(RunStep.run_id == run.id, RunStep.seq > step.seq).limit(1)
+    )
+    if later is not None or step.status in (StepStatus.blocked.value, StepStatus.failed.value):
+        _stop_chain(celery_task)
+        return None
+    log.info("%s for run %s already done; continuing the chain from its stored result", task.value, run.id)
+    return run.message
+
+
+def _inject_fault(task: Task) -> None:
+    """Test-only slowdown (env dev/test) so failure tests can kill a worker mid-step."""
+    settings = get_settings()
+    delay = settings.fault_step_delay.get(task.value) if settings.env in ("dev", "test") else None
+    if delay:
+        time.sleep(delay)
+
+
+def _record_retry(run_id: str, task: Task, detail: str) -> None:
+    with session_scope() as session:
+        step = session.scalar(select(RunStep).where(RunStep.run_id == run_id, RunStep.name == task.value))
+        if step is not None:
+            step.status = StepStatus.retrying.value
+            step.detail = detail
+    events.publish(run_id, "step.retrying", step=task.value, detail=detail)
+
+
+def _record_result(
+    celery_task: CeleryTask, run_id: str, task: Task, result: StepResult, context: StepContext, elapsed_ms: float
+) -> dict | None:
+    wire = result.message.to_wire()
+    output = result.output.model_dump(mode="json") if hasattr(result.output, "model_dump") else result.output
+    with session_scope() as session:
+        run = session.get(Run, run_id, with_for_update=True)
+        step = session.scalar(select(RunStep).where(RunStep.run_id == run_id, RunStep.name == task.value))
+        if run is None or step is None:
+            raise StepError(f"run {run_id} vanished while {task.value} ran")
+        step.status = result.status.value
+        step.finished_at = now()
+        step.duration_ms = round(elapsed_ms, 2)
+        step.detail = result.detail or None
+        step.output = output
+        step.log = "\n".join(context.log_lines + result.log_lines) or None
+        cancelled = run.status == RunStatus.cancelled.value
+        if not cancelled:
+            run.message = wire
+            if result.run_status is not None:
+                finish_run(session, run, result.run_status)
+    events.publish(
+        run_id, "step.finished", step=task.value, status=result.status.value,
+        detail=result.detail, duration_ms=round(elapsed_ms, 2),
+    )
+    if cancelled:
+        _stop_chain(celery_task)
+        return None
+    if result.run_status is not None:
+        events.publish(run_id, "run.status", status=result.run_status.value)
+    if result.stop_chain or (result.run_status is not None and result.run_status.terminal):
+        _stop_chain(celery_task)
+        return None
+    return wire
+
+
+def _fail(celery_task: CeleryTask, run_id: str, task: Task, reason: str, context: StepContext | None) -> None:
+    _stop_chain(celery_task)
+    _fail_run(run_id, task, reason, context.log_lines if context else None)
+
+
+def _fail_run(run_id: str, task: Task, reason: str, log_lines: list[str] | None = None) -> None:
+    with session_scope() as session:
+        run = session.get(Run, run_id, with_for_update=True)
+        if run is None:
+            return
+        step = session.scalar(select(RunStep).where(RunStep.run_id == run.id, RunStep.name == task.value))
+        if step is not None:
+            step.status = StepStatus.failed.value
+            step.finished_at = now()
+            step.detail = reason
+            step.log = "\n".join(log_lines or []) or None
+        if not RunStatus(run.status).terminal:
+            finish_run(session, run, RunStatus.failed, error=reason)
+    events.publish(run_id, "step.finished", step=task.value, status=StepStatus.failed.value, detail=reason)
+    events.publish(run_id, "run.status", status=RunStatus.failed.value, error=reason)

@@ -1,0 +1,207 @@
+"""Shared fixtures: the real stores and real worker processes.
+
+Postgres, Redis and Neo4j must be running (`scripts/infra.sh start`, which `make test`
+does). Tests use their own database (`mcpcloud_test`) and Redis databases 10-12, so a
+`make run` stack on the same machine is left alone. The test settings are put in the
+environment before anything imports `shared.settings`, and the worker processes
+inherit them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TEST_ENV = {
+    "MCP_ENV": "test",
+    "MCP_DATABASE_URL": "postgresql+psycopg://mcpcloud:mcpcloud@127.0.0.1:5432/mcpcloud_test",
+    "MCP_REDIS_URL": "redis://127.0.0.1:6379/10",
+    "MCP_BROKER_URL": "redis://127.0.0.1:6379/11",
+    "MCP_RESULT_BACKEND": "redis://127.0.0.1:6379/12",
+    "MCP_BROKER_VISIBILITY_TIMEOUT": "8",
+    "MCP_STEP_RETRY_BACKOFF_MAX": "2",
+    "MCP_LOCAL_GIT_ROOT": tempfile.mkdtemp(prefix="mcpcloud-gitops-"),
+    "MCP_LOG_LEVEL": "INFO",
+}
+for _name in list(os.environ):  # a developer's own MCP_* settings must not leak into tests
+    if _name.startswith("MCP_") and _name not in TEST_ENV:
+        del os.environ[_name]
+os.environ.update(TEST_ENV)
+
+SERVICES = ("rag", "terraform", "policy", "github", "k8s")
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex((host, port)) == 0
+
+
+@pytest.fixture(scope="session")
+def stores() -> None:
+    """Fail fast, with the fix, when a store is not running."""
+    missing = [name for name, port in (("Postgres", 5432), ("Redis", 6379), ("Neo4j", 7687)) if not _port_open("127.0.0.1", port)]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} not running on 127.0.0.1: run `bash scripts/infra.sh start` (make test does)")
+
+
+@pytest.fixture(scope="session")
+def database(stores) -> None:
+    """A clean test database at the latest migration."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(TEST_ENV["MCP_DATABASE_URL"])
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=REPO, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def clean_redis(stores) -> None:
+    import redis
+
+    for url in (TEST_ENV["MCP_REDIS_URL"], TEST_ENV["MCP_BROKER_URL"], TEST_ENV["MCP_RESULT_BACKEND"]):
+        redis.Redis.from_url(url).flushdb()
+
+
+def _python_for(service: str) -> Path:
+    venv = REPO / (".venv-policy" if service == "policy" else ".venv")
+    return venv / "bin" / "python"
+
+
+@dataclass
+class WorkerProcess:
+    """One Celery worker as a separate OS process (its own process group)."""
+
+    service: str
+    log_dir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    @property
+    def log_path(self) -> Path:
+        return self.log_dir / f"{self.service}.log"
+
+    def start(self, timeout: float = 120) -> None:
+        env = {**os.environ, **TEST_ENV, **self.extra_env}
+        handle = open(self.log_path, "a")  # noqa: SIM115 - kept open for the process's life
+        handle.write(f"\n--- start {time.strftime('%X')} ---\n")
+        handle.flush()
+        offset = self.log_path.stat().st_size
+        self.process = subprocess.Popen(
+            [str(_python_for(self.service)), "-m", "celery", "-A", f"services.{self.service}.worker", "worker",
+             "-Q", self.service, "-n", f"{self.service}@%h", "--concurrency=1", "-l", "INFO"],
+            cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with open(self.log_path) as log:
+                log.seek(offset)
+                if " ready." in log.read():
+                    return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.service} worker exited: {self.log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.service} worker not ready in {timeout}s: {self.log_path.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: the worker and its pool children."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@dataclass
+class WorkerPool:
+    workers: dict[str, WorkerProcess]
+
+    def restart(self, service: str, **extra_env: str) -> WorkerProcess:
+        old = self.workers[service]
+        old.stop()
+        new = WorkerProcess(service, old.log_dir, extra_env)
+        new.start()
+        self.workers[service] = new
+        return new
+
+
+@pytest.fixture(scope="session")
+def workers(database, clean_redis, tmp_path_factory) -> Iterator[WorkerPool]:
+    """The five workers, each a separate process on its own queue."""
+    log_dir = Path(os.environ.get("MCP_TEST_LOG_DIR") or tmp_path_factory.mktemp("worker-logs"))
+    pool = WorkerPool({service: WorkerProcess(service, log_dir) for service in SERVICES})
+    try:
+        for worker in pool.workers.values():
+            worker.start()
+        yield pool
+    finally:
+        for worker in pool.workers.values():
+            worker.stop()
+
+
+@pytest.fixture(scope="session")
+def api(database):
+    """The gateway app (FastAPI) with real Postgres, Redis and broker behind it."""
+    from fastapi.testclient import TestClient
+
+    from services.gateway.app import app
+
+    with TestClient(app) as client:
+        yield client
+
+
+@dataclass(frozen=True)
+class Keys:
+    requester: dict[str, str]
+    other_requester: dict[str, str]
+    approver: dict[str, str]
+    viewer: dict[str, str]
+    admin: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def keys(database) -> Keys:
+    """One API key per role (as X-API-Key headers), with unique names per session."""
+    from shared.db.models import Role
+    from shared.db.session import session_scope
+
+    from services.gateway.auth import create_key
+
+    suffix = uuid.uuid4().hex[:6]
+    made = {}
+    with session_scope() as session:
+        for label, role in (("requester", Role.requester), ("other_requester", Role.requester),
+                            ("approver", Role.approver), ("viewer", Role.viewer), ("admin", Role.admin)):
+            made[label] = {"X-API-Key": create_key(session, f"{label}-{suffix}", role, actor="tests")}
+    return Keys(**made)
+
+
+def wait_for_status(api, headers: dict, run_id: str, statuses: set[str], timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    run = {}
+    while time.monotonic() < deadline:
+        run = api.get(f"/api/v1/runs/{run_id}", headers=headers).json()
+        if run["status"] in statuses:
+            return run
+        time.sleep(0.25)
+    raise AssertionError(f"run {run_id} still {run.get('status')} after {timeout}s: {run.get('steps')}")

@@ -1,0 +1,87 @@
+"""The HTTP API: identity and roles, clear 4xx errors, listing, idempotency, decisions."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+
+from sqlalchemy import select
+
+from shared.db.models import AuditLog
+from shared.db.session import session_scope
+
+from tests.scenarios import PRIVATE_LOGS_BUCKET, with_stack
+
+
+def test_health_and_readiness_name_every_store(api):
+    assert api.get("/healthz").json() == {"status": "ok"}
+    ready = api.get("/readyz")
+    assert ready.status_code == 200, ready.json()
+    assert set(ready.json()["checks"]) == {"postgres", "redis", "broker", "neo4j"}
+
+
+def test_requests_need_a_key_and_the_right_role(api, keys):
+    assert api.post("/api/v1/requests", json=PRIVATE_LOGS_BUCKET).status_code == 401
+    assert api.get("/api/v1/runs", headers={"X-API-Key": "mcp_nope_nope"}).status_code == 401
+    refused = api.post("/api/v1/requests", json=PRIVATE_LOGS_BUCKET, headers=keys.viewer)
+    assert refused.status_code == 403
+    assert "requester role" in refused.json()["detail"]
+
+
+def test_bad_input_gets_422_saying_what_to_fix(api, keys):
+    bad_region = copy.deepcopy(PRIVATE_LOGS_BUCKET)
+    bad_region["intent"]["region"] = "mars-north-1"
+    response = api.post("/api/v1/requests", json=bad_region, headers=keys.requester)
+    assert response.status_code == 422
+    assert "mars-north-1" in response.json()["detail"] and "ap-northeast-2" in response.json()["detail"]
+
+    latest = copy.deepcopy(PRIVATE_LOGS_BUCKET)
+    latest["intent"]["app"] = {"name": "web", "image": "nginx", "tag": "latest"}
+    latest["intent"]["platform"] = "eks"
+    detail = api.post("/api/v1/requests", json=latest, headers=keys.requester).json()["detail"]
+    assert "latest" in detail and "pin a version" in detail
+
+    text_only = api.post("/api/v1/requests", json={"text": "EKS 클러스터에 앱 배포해줘"}, headers=keys.requester)
+    assert text_only.status_code == 422
+    assert "intent" in text_only.json()["detail"]
+
+    assert api.get("/api/v1/runs?status=bogus", headers=keys.viewer).status_code == 422
+    assert api.get("/api/v1/runs?limit=0", headers=keys.viewer).status_code == 422
+    assert api.get(f"/api/v1/runs/{uuid.uuid4()}", headers=keys.viewer).status_code == 404
+    assert api.get("/api/v1/runs/not-a-uuid", headers=keys.viewer).status_code == 422
+
+
+def test_same_idempotency_key_gives_the_same_run(api, keys):
+    headers = {**keys.requester, "Idempotency-Key": f"k-{uuid.uuid4()}"}
+    body = with_stack(PRIVATE_LOGS_BUCKET, "idem-logs")
+    first = api.post("/api/v1/requests", json=body, headers=headers)
+    second = api.post("/api/v1/requests", json=body, headers=headers)
+    assert first.status_code == 202 and second.status_code == 200
+    assert first.json()["id"] == second.json()["id"]
+
+
+def test_runs_are_listed_filtered_and_paginated(api, keys):
+    for index in range(3):
+        api.post("/api/v1/requests", json=with_stack(PRIVATE_LOGS_BUCKET, f"list-logs-{index}"), headers=keys.requester)
+    page = api.get("/api/v1/runs?limit=2&offset=0", headers=keys.viewer).json()
+    assert len(page["items"]) == 2 and page["total"] >= 3 and page["limit"] == 2
+    following = api.get("/api/v1/runs?limit=2&offset=2", headers=keys.viewer).json()
+    assert not {r["id"] for r in page["items"]} & {r["id"] for r in following["items"]}
+    cancelled = api.get("/api/v1/runs?status=cancelled", headers=keys.viewer).json()
+    assert all(run["status"] == "cancelled" for run in cancelled["items"])
+
+
+def test_cancel_is_the_requesters_and_is_audited(api, keys):
+    run_id = api.post("/api/v1/requests", json=with_stack(PRIVATE_LOGS_BUCKET, "cancel-logs"),
+                      headers=keys.requester).json()["id"]
+    assert api.post(f"/api/v1/runs/{run_id}/cancel", headers=keys.other_requester).status_code == 403
+    cancelled = api.post(f"/api/v1/runs/{run_id}/cancel", json={"comment": "wrong region"}, headers=keys.requester)
+    if cancelled.status_code == 409:  # the workers were quicker and the run already awaits approval or ended
+        assert cancelled.json()["detail"].startswith("run is ")
+        return
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert api.post(f"/api/v1/runs/{run_id}/cancel", headers=keys.requester).status_code == 409
+    assert api.post(f"/api/v1/runs/{run_id}/approve", headers=keys.approver).status_code == 409
+    with session_scope() as session:
+        actions = session.scalars(select(AuditLog.action).where(AuditLog.target_id == run_id)).all()
+    assert actions == ["run.create", "run.cancel"]
