@@ -40,7 +40,7 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
         problems.append({"field": _location(error.get("loc", ())), "message": message})
     summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
     return JSONResponse({"detail": f"invalid request: {summary}", "errors": problems},
-                        status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
+                        status_code=422)
 
 
 def create_app() -> FastAPI:

@@ -1,4 +1,4 @@
-"""runs, steps, approvals, audit, api keys, target locks
+"""Runs, steps, approvals, audit, API keys, target locks.
 
 Revision ID: 0001
 Revises: 
@@ -103,13 +103,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['run_id'], ['runs.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('target')
     )
-    op.drop_table('probe')
 
 
 def downgrade() -> None:
-    op.create_table('probe',
-    sa.Column('x', sa.INTEGER(), autoincrement=False, nullable=True)
-    )
     op.drop_table('target_locks')
     op.drop_index(op.f('ix_run_steps_run_id'), table_name='run_steps')
     op.drop_table('run_steps')
