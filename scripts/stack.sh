@@ -23,7 +23,7 @@ venv_for() { [ "$1" = policy ] && echo "$ROOT/.venv-policy" || echo "$ROOT/.venv
 command_for() {
   case "$1" in
     gateway) echo "$ROOT/.venv/bin/uvicorn services.gateway.app:app --host 127.0.0.1 --port $GATEWAY_PORT" ;;
-    flower) echo "$ROOT/.venv/bin/celery -A services.rag.worker flower --address=127.0.0.1 --port=$FLOWER_PORT" ;;
+    flower) echo "$ROOT/.venv/bin/celery -A deploy.docker.flower_app flower --address=127.0.0.1 --port=$FLOWER_PORT" ;;
     *) echo "$(venv_for "$1")/bin/celery -A services.$1.worker worker -Q $1 -n $1@%h --concurrency=$CONCURRENCY -l INFO" ;;
   esac
 }

@@ -24,19 +24,24 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# Two test sessions on one machine can be kept apart with MCP_TEST_DATABASE and
+# MCP_TEST_REDIS_DB (the first of three Redis databases).
+_DB = os.environ.get("MCP_TEST_DATABASE", "mcpcloud_test")
+_REDIS_DB = int(os.environ.get("MCP_TEST_REDIS_DB", "10"))
 TEST_ENV = {
     "MCP_ENV": "test",
-    "MCP_DATABASE_URL": "postgresql+psycopg://mcpcloud:mcpcloud@127.0.0.1:5432/mcpcloud_test",
-    "MCP_REDIS_URL": "redis://127.0.0.1:6379/10",
-    "MCP_BROKER_URL": "redis://127.0.0.1:6379/11",
-    "MCP_RESULT_BACKEND": "redis://127.0.0.1:6379/12",
+    "MCP_DATABASE_URL": f"postgresql+psycopg://mcpcloud:mcpcloud@127.0.0.1:5432/{_DB}",
+    "MCP_REDIS_URL": f"redis://127.0.0.1:6379/{_REDIS_DB}",
+    "MCP_BROKER_URL": f"redis://127.0.0.1:6379/{_REDIS_DB + 1}",
+    "MCP_RESULT_BACKEND": f"redis://127.0.0.1:6379/{_REDIS_DB + 2}",
     "MCP_BROKER_VISIBILITY_TIMEOUT": "8",
     "MCP_STEP_RETRY_BACKOFF_MAX": "2",
     "MCP_LOCAL_GIT_ROOT": tempfile.mkdtemp(prefix="mcpcloud-gitops-"),
     "MCP_LOG_LEVEL": "INFO",
 }
+TEST_ENV_KNOBS = ("MCP_TEST_DATABASE", "MCP_TEST_REDIS_DB", "MCP_TEST_LOG_DIR")
 for _name in list(os.environ):  # a developer's own MCP_* settings must not leak into tests
-    if _name.startswith("MCP_") and _name not in TEST_ENV:
+    if _name.startswith("MCP_") and _name not in TEST_ENV and _name not in TEST_ENV_KNOBS:
         del os.environ[_name]
 os.environ.update(TEST_ENV)
 

@@ -87,3 +87,8 @@ def retrieve(intent: DeploymentIntent) -> RetrievedContext:
 def _display_path(source: str) -> str:
     path = Path(source)
     return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else path.name
+
+
+def warm() -> None:
+    """Build the index at worker start (in the parent, before the pool forks)."""
+    _retriever()

@@ -11,7 +11,7 @@ import hashlib
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class _Model(BaseModel):
@@ -52,7 +52,6 @@ class GeneratedFile(_Model):
             raise ValueError(f"path {path!r} must be relative and must not contain '..'")
         return path
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.content.encode()).hexdigest()
@@ -68,10 +67,15 @@ class ArtifactBundle(_Model):
 
     @property
     def content_sha256(self) -> str:
-        """One hash over every path and content: what the verdict was given on."""
+        """One hash over every path and content: what the verdict was given on.
+
+        Length-prefixed (`len(path):path len(content):content` per file, sorted by path),
+        so no two different bundles hash alike by shifting bytes between path and content.
+        """
         digest = hashlib.sha256()
         for file in sorted(self.files, key=lambda f: f.path):
-            digest.update(file.path.encode() + b"\0" + file.content.encode() + b"\0")
+            path, content = file.path.encode(), file.content.encode()
+            digest.update(b"%d:%s%d:%s" % (len(path), path, len(content), content))
         return digest.hexdigest()
 
 
