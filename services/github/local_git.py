@@ -10,16 +10,22 @@ workers never corrupt the repository.
 from __future__ import annotations
 
 import fcntl
+from io import BytesIO
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from git import Actor, Repo
+from gitdb import IStream
 
 from shared.contracts import ChangeProposal, GeneratedFile
 
 AUTHOR = Actor("MCP Cloud", "mcpcloud@localhost")
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": AUTHOR.name, "GIT_AUTHOR_EMAIL": AUTHOR.email,
+    "GIT_COMMITTER_NAME": AUTHOR.name, "GIT_COMMITTER_EMAIL": AUTHOR.email,
+}
 MAIN = "main"
 
 
@@ -52,23 +58,29 @@ class LocalGitRepository:
         return bare
 
     def propose(self, branch: str, files: list[GeneratedFile], title: str) -> ChangeProposal:
-        """Commit `files` on `branch` (from main); the same files give the same head."""
-        with self._locked() as bare, tempfile.TemporaryDirectory() as work:
-            clone = Repo.clone_from(str(self.path), work)
-            remote_branches = {ref.remote_head for ref in clone.remote().refs}
-            if branch in remote_branches:
-                clone.git.checkout("-B", branch, f"origin/{branch}")
-            else:
-                clone.git.checkout("-B", branch, f"origin/{MAIN}")
+        """Commit `files` on `branch` (from main); the same files give the same head.
+
+        Written with git plumbing on the bare repository (blobs, a temporary index, one
+        tree, one commit): no clone and no work tree, a few milliseconds per change.
+        """
+        with self._locked() as bare, tempfile.TemporaryDirectory() as scratch:
+            exists = f"refs/heads/{branch}" in {ref.path for ref in bare.references}
+            base = bare.commit(branch if exists else MAIN)
+            index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            bare.git.read_tree(base.hexsha, env=index)
+            entries = []
             for file in files:
-                target = Path(work) / file.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(file.content)
-            clone.git.add("--all")
-            if clone.is_dirty(index=True, untracked_files=True) or branch not in remote_branches:
-                if clone.is_dirty(index=True):
-                    clone.index.commit(title, author=AUTHOR, committer=AUTHOR)
-                clone.git.push("origin", f"HEAD:refs/heads/{branch}", "--force-with-lease")
+                data = file.content.encode()
+                blob = bare.odb.store(IStream("blob", len(data), BytesIO(data)))
+                entries.append(f"100644 blob {blob.hexsha.decode()}\t{file.path}")
+            listing = Path(scratch) / "entries"
+            listing.write_text("\n".join(entries) + "\n")
+            with listing.open("rb") as stdin:
+                bare.git.update_index("--index-info", istream=stdin, env=index)
+            tree = bare.git.write_tree(env=index)
+            if tree != base.tree.hexsha or not exists:
+                commit = bare.git.commit_tree(tree, "-p", base.hexsha, "-m", title, env=_IDENTITY)
+                bare.git.update_ref(f"refs/heads/{branch}", commit)
             sha = bare.commit(branch).hexsha
         return ChangeProposal(
             provider="local-git",
@@ -81,14 +93,20 @@ class LocalGitRepository:
         )
 
     def merge(self, branch: str, title: str) -> str:
-        """Merge `branch` into main (no-op when already merged); return main's head."""
-        with self._locked() as bare, tempfile.TemporaryDirectory() as work:
-            if bare.is_ancestor(bare.commit(branch), bare.commit(MAIN)):
-                return bare.commit(MAIN).hexsha
-            clone = Repo.clone_from(str(self.path), work)
-            clone.git.checkout(MAIN)
-            clone.git.merge(f"origin/{branch}", "--no-ff", "-m", title)
-            clone.git.push("origin", f"HEAD:refs/heads/{MAIN}")
+        """Merge `branch` into main with a merge commit (no-op when merged); return main's head."""
+        with self._locked() as bare:
+            head, main = bare.commit(branch), bare.commit(MAIN)
+            if bare.is_ancestor(head, main):
+                return main.hexsha
+            if bare.is_ancestor(main, head):  # main has not moved: the merge is the branch's tree
+                commit = bare.git.commit_tree(head.tree.hexsha, "-p", main.hexsha, "-p", head.hexsha, "-m", title,
+                                              env=_IDENTITY)
+                bare.git.update_ref(f"refs/heads/{MAIN}", commit, main.hexsha)
+                return commit
+            with tempfile.TemporaryDirectory() as work:  # main moved on: a real three-way merge
+                clone = Repo.clone_from(str(self.path), work)
+                clone.git.merge(f"origin/{branch}", "--no-ff", "-m", title, env=_IDENTITY)
+                clone.git.push("origin", f"HEAD:refs/heads/{MAIN}")
             return bare.commit(MAIN).hexsha
 
     def read(self, ref: str, path: str) -> str:

@@ -48,4 +48,5 @@ def compose_report(message: RunMessage) -> tuple[RunReport, bool]:
             facts["pods_running"] = None
     outcome = "deployed" if applied and observed else "not applied"
     head = f"{intent.action.value} {intent.target}: {outcome}."
-    return RunReport(text=" ".join([head, *lines]), facts=facts), applied and observed
+    sentences = [line if line.endswith(".") else f"{line}." for line in (head, *lines)]
+    return RunReport(text=" ".join(sentences), facts=facts), applied and observed
