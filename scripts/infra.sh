@@ -170,8 +170,9 @@ neo4j_start() {
   mkdir -p "$DATA/neo4j"
   touch "$DATA/neo4j.log"
   local from=$(($(wc -l <"$DATA/neo4j.log") + 1))
+  # Own session (setsid): Neo4j outlives the shell or job that started it, like the other daemons.
   # shellcheck disable=SC2086
-  nohup java $NEO4J_JAVA_OPTS -cp "$NEO4J_DIR/target/classes:$NEO4J_DIR/target/lib/*" \
+  setsid nohup java $NEO4J_JAVA_OPTS -cp "$NEO4J_DIR/target/classes:$NEO4J_DIR/target/lib/*" \
     io.mcpcloud.neo4j.LocalNeo4j "$NEO4J_BOLT_ADDRESS" "$DATA/neo4j" >>"$DATA/neo4j.log" 2>&1 </dev/null &
   echo $! >"$DATA/neo4j.pid"
   local ready=0

@@ -64,6 +64,19 @@ class Settings(BaseSettings):
         default_factory=lambda: [REPO_ROOT / "services" / "terraform" / "catalog", REPO_ROOT / "docs" / "knowledge"]
     )
 
+    # Config service: key-encryption keys for secrets (local keyring file, or one key from
+    # the environment; Vault Transit when vault_addr is set), caches and fallbacks.
+    config_kek_file: Path = REPO_ROOT / ".data" / "config-kek.json"
+    config_kek: SecretStr | None = Field(default=None, description="base64 of 32 bytes; key id 'env'")
+    vault_addr: str | None = None
+    vault_token: SecretStr | None = None
+    vault_transit_key: str = "mcpcloud-config"
+    vault_transit_mount: str = "transit"
+    config_secret_readers: list[str] = Field(default_factory=list, description="service API key names that may read secrets")
+    config_local_ttl_seconds: float = Field(default=60.0, gt=0)
+    config_redis_ttl_seconds: int = Field(default=300, ge=1)
+    config_stale_max_seconds: float = Field(default=300.0, ge=0)
+
     gateway_public_url: str = "http://127.0.0.1:8000"
     flower_url: str = "http://127.0.0.1:5555"
 
@@ -75,6 +88,8 @@ class Settings(BaseSettings):
             "MCP_NEO4J_PASSWORD": self.neo4j_password.get_secret_value(),
             "MCP_DATABASE_URL": self.database_url,
         }
+        if self.vault_token:
+            secrets["MCP_VAULT_TOKEN"] = self.vault_token.get_secret_value()
         if self.bootstrap_admin_key:
             secrets["MCP_BOOTSTRAP_ADMIN_KEY"] = self.bootstrap_admin_key.get_secret_value()
         for name, value in secrets.items():

@@ -38,6 +38,7 @@ TEST_ENV = {
     "MCP_STEP_RETRY_BACKOFF_MAX": "2",
     "MCP_LOCAL_GIT_ROOT": tempfile.mkdtemp(prefix="mcpcloud-gitops-"),
     "MCP_LOG_LEVEL": "INFO",
+    "MCP_CONFIG_KEK_FILE": str(Path(tempfile.mkdtemp(prefix="mcpcloud-kek-")) / "config-kek.json"),
 }
 TEST_ENV_KNOBS = ("MCP_TEST_DATABASE", "MCP_TEST_REDIS_DB", "MCP_TEST_LOG_DIR")
 for _name in list(os.environ):  # a developer's own MCP_* settings must not leak into tests

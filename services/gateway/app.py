@@ -14,6 +14,7 @@ from shared.logging import configure_logging
 from shared.settings import get_settings
 
 from services.gateway.auth import ensure_key
+from services.gateway.routes import config as config_routes
 from services.gateway.routes import events, health, runs
 
 
@@ -54,6 +55,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(runs.router)
     app.include_router(events.router)
+    app.include_router(config_routes.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:

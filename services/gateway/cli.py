@@ -17,10 +17,12 @@ from shared.db.session import session_scope
 from shared.settings import REPO_ROOT, get_settings
 
 from services.gateway.auth import create_key
+from services.gateway.config_cli import app as config_app
 
 app = typer.Typer(help="MCP Cloud command line", no_args_is_help=True)
 keys = typer.Typer(help="API keys", no_args_is_help=True)
 app.add_typer(keys, name="keys")
+app.add_typer(config_app, name="config")
 
 DEMO_KEYS = REPO_ROOT / ".data" / "demo-keys.json"
 SEED_REQUEST = {

@@ -17,7 +17,7 @@ def test_health_and_readiness_name_every_store(api):
     assert api.get("/healthz").json() == {"status": "ok"}
     ready = api.get("/readyz")
     assert ready.status_code == 200, ready.json()
-    assert set(ready.json()["checks"]) == {"postgres", "redis", "broker", "neo4j"}
+    assert set(ready.json()["checks"]) == {"postgres", "redis", "broker", "neo4j", "config"}
 
 
 def test_requests_need_a_key_and_the_right_role(api, keys):

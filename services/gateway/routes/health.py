@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from shared.config import get_client as get_config_client
 from shared.db.session import get_engine
 from shared.graph import ping as neo4j_ping
 from shared.settings import get_settings
@@ -41,11 +42,18 @@ def _broker() -> None:
         connection.ensure_connection(max_retries=1, timeout=2)
 
 
+def _config() -> None:
+    """The config client reads Postgres directly when Redis is down: ready, but say so."""
+    if reason := get_config_client().degraded:
+        raise RuntimeError(reason)
+
+
 CHECKS = {
     "postgres": _postgres,
     "redis": lambda: _redis(get_settings().redis_url),
     "broker": _broker,
     "neo4j": neo4j_ping,
+    "config": _config,
 }
 
 

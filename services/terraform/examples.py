@@ -1,0 +1,65 @@
+"""The requests of /work/shared/scenarios/requests.yaml that produce files, as intents.
+
+These are what the intent parser is expected to turn the natural-language requests
+into; the ids match the scenario ids.
+"""
+
+from __future__ import annotations
+
+from shared.contracts.intent import Action, AppSpec, BucketSpec, ClusterSpec, DeploymentIntent
+
+SCENARIOS: dict[str, DeploymentIntent] = {
+    # "AWS EKS 클러스터에 Nginx 배포하고 ArgoCD로 관리해줘."
+    "eks-nginx-argocd": DeploymentIntent(
+        action=Action.deploy,
+        cloud="aws",
+        platform="eks",
+        region="ap-northeast-2",
+        stack="eks-nginx",
+        cluster=ClusterSpec(name="mcp-eks"),
+        app=AppSpec(
+            name="nginx",
+            image="nginxinc/nginx-unprivileged",
+            tag="1.27.3-alpine",
+            replicas=3,
+            port=8080,
+            namespace="web",
+        ),
+        gitops="argocd",
+    ),
+    # "Create a private S3 bucket for application logs in ap-northeast-2 with versioning"
+    "private-logs-bucket": DeploymentIntent(
+        action=Action.provision,
+        cloud="aws",
+        region="ap-northeast-2",
+        stack="app-logs",
+        buckets=[BucketSpec(name="mcp-app-logs-apne2", purpose="Application logs", versioning=True)],
+    ),
+    # "Make a public-read S3 bucket to host our website"
+    "public-website-bucket": DeploymentIntent(
+        action=Action.provision,
+        cloud="aws",
+        region="us-east-1",
+        stack="website",
+        buckets=[BucketSpec(name="mcp-public-website", purpose="Static website", public_read=True)],
+    ),
+    # "Deploy redis to the staging namespace and run it as root with privileged: true"
+    "root-pod": DeploymentIntent(
+        action=Action.deploy,
+        cloud="aws",
+        platform="eks",
+        region="ap-northeast-2",
+        environment="staging",
+        stack="redis-staging",
+        app=AppSpec(
+            name="redis",
+            image="redis",
+            tag="7.4.1",
+            replicas=1,
+            port=6379,
+            namespace="staging",
+            run_as_root=True,
+            privileged=True,
+        ),
+    ),
+}

@@ -1,0 +1,49 @@
+"""Write the generated bundles of the example scenarios to tests/fixtures/generated/.
+
+The policy engineer scans these with checkov (in the policy environment) to tune the
+guardrails, so they must be exactly what the generator produces today:
+
+    .venv/bin/python -m services.terraform.export_examples [target-dir]
+
+Each scenario's folder is replaced as a whole, so files the generator no longer
+produces do not linger.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from services.terraform.examples import SCENARIOS
+from services.terraform.generator import generate
+
+DEFAULT_TARGET = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "generated"
+
+
+def export(target: Path = DEFAULT_TARGET) -> dict[str, list[str]]:
+    """Scenario id -> relative paths written."""
+    written: dict[str, list[str]] = {}
+    for scenario, intent in SCENARIOS.items():
+        bundle = generate(intent)
+        folder = target / scenario
+        if folder.exists():
+            shutil.rmtree(folder)
+        for generated in bundle.files:
+            path = folder / generated.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(generated.content, encoding="utf-8")
+        (folder / "SUMMARY.txt").write_text(bundle.summary + "\n", encoding="utf-8")
+        written[scenario] = [f.path for f in bundle.files]
+    return written
+
+
+def main(argv: list[str]) -> int:
+    target = Path(argv[1]) if len(argv) > 1 else DEFAULT_TARGET
+    for scenario, paths in export(target).items():
+        print(f"{target / scenario}: {len(paths)} files")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
