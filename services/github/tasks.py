@@ -10,6 +10,7 @@ from __future__ import annotations
 from shared.approvals import require_approved
 from shared.contracts import RunMessage, WorkflowRunResult
 from shared.db.models import RunStatus, StepStatus
+from shared.gitops import local_repository_name
 from shared.queues import Task
 from shared.settings import get_settings
 from shared.steps import StepContext, StepError, StepResult, pipeline_task
@@ -22,9 +23,7 @@ NO_TOKEN = "no GitHub token configured (MCP_GITHUB_TOKEN)"
 
 def repository_for(message: RunMessage) -> LocalGitRepository:
     """One GitOps repository per stack, so manifests sit at the paths the generator wrote."""
-    intent = message.intent
-    name = f"{intent.cloud}-{intent.region}-{intent.environment}-{intent.stack}"
-    return LocalGitRepository(get_settings().local_git_root, name)
+    return LocalGitRepository(get_settings().local_git_root, local_repository_name(message.intent))
 
 
 def branch_for(message: RunMessage) -> str:
