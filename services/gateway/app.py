@@ -15,7 +15,7 @@ from shared.settings import get_settings
 
 from services.gateway.auth import ensure_key
 from services.gateway.routes import config as config_routes
-from services.gateway.routes import events, health, runs
+from services.gateway.routes import events, health, runs, validate
 
 
 @asynccontextmanager
@@ -56,6 +56,7 @@ def create_app() -> FastAPI:
     app.include_router(runs.router)
     app.include_router(events.router)
     app.include_router(config_routes.router)
+    app.include_router(validate.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:

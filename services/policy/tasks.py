@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from shared.contracts import ScanRequest, ScanResponse
 from shared.db.models import RunStatus, StepStatus
 from shared.queues import Task
 from shared.steps import StepContext, StepError, StepResult, pipeline_task
 
-from services.policy.scanner import scan
+from services.policy.scanner import InvalidInput, scan, scan_files
 from services.policy.worker import app
 
 
@@ -31,3 +32,14 @@ def validate_step(message, step: StepContext) -> StepResult:
         message=updated, output=verdict, status=StepStatus.blocked, run_status=RunStatus.blocked,
         detail=f"blocked by {', '.join(ids)}: {where}",
     )
+
+
+@app.task(name=Task.policy_scan_files.value, acks_late=True, reject_on_worker_lost=True)
+def scan_files_task(payload: dict) -> dict:
+    """Scan uploaded files (POST /api/v1/validate): a verdict, or the error in the input."""
+    request = ScanRequest.model_validate(payload)
+    try:
+        response = ScanResponse(verdict=scan_files(request.files, request.persona))
+    except InvalidInput as exc:
+        response = ScanResponse(error=str(exc))
+    return response.model_dump(mode="json")

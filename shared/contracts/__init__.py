@@ -19,10 +19,11 @@ from shared.contracts.artifacts import (
 )
 from shared.contracts.intent import Action, AppSpec, BucketSpec, ClusterSpec, DeploymentIntent, Persona
 from shared.contracts.messages import RunMessage
+from shared.contracts.scan import ScanRequest, ScanResponse
 
 __all__ = [
     "Action", "AppSpec", "ArtifactBundle", "BucketSpec", "ChangeProposal", "ClusterSpec",
     "ContextDocument", "DeployResult", "DeploymentIntent", "FileKind", "Finding", "GeneratedFile",
     "GraphRecord", "GuardrailVerdict", "Persona", "PodStatus", "RetrievedContext", "RolloutResult",
-    "RunMessage", "RunReport", "Severity", "WorkflowRunResult",
+    "RunMessage", "RunReport", "ScanRequest", "ScanResponse", "Severity", "WorkflowRunResult",
 ]

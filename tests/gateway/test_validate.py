@@ -1,0 +1,86 @@
+"""POST /api/v1/validate: files in, a guardrail verdict out (through the policy worker)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+PUBLIC_BUCKET = '''
+resource "aws_s3_bucket" "site" {
+  bucket = "acme-site"
+}
+
+resource "aws_s3_bucket_public_access_block" "site" {
+  bucket                  = aws_s3_bucket.site.id
+  block_public_acls       = false
+  block_public_policy     = false
+  ignore_public_acls      = false
+  restrict_public_buckets = false
+}
+'''
+
+ROOT_POD = '''
+apiVersion: v1
+kind: Pod
+metadata:
+  name: shell
+spec:
+  containers:
+    - name: shell
+      image: busybox:1.36.1
+      securityContext:
+        runAsUser: 0
+        privileged: true
+'''
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_public_bucket_sent_as_json_is_blocked_with_file_and_line(api, workers, keys):
+    response = api.post("/api/v1/validate", json={"files": {"s3/main.tf": PUBLIC_BUCKET}}, headers=keys.requester)
+    assert response.status_code == 200, response.text
+    verdict = response.json()
+    assert verdict["status"] == "blocked"
+    s3 = [f for f in verdict["findings"] if f["guardrail_id"] == "GR-S3-PUBLIC"]
+    assert s3 and all(f["file"] == "s3/main.tf" and f["line_start"] > 0 for f in s3)
+    assert {f["check_id"] for f in s3} & {"CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"}
+
+
+def test_a_root_pod_in_a_zip_is_blocked(api, workers, keys):
+    archive = _zip({"k8s/pod.yaml": ROOT_POD.encode()})
+    response = api.post("/api/v1/validate/archive", files={"archive": ("bundle.zip", archive, "application/zip")},
+                        data={"persona": "security"}, headers=keys.requester)
+    assert response.status_code == 200, response.text
+    verdict = response.json()
+    assert verdict["status"] == "blocked" and verdict["persona"] == "security"
+    assert {"GR-K8S-ROOT", "GR-K8S-PRIVILEGED"} <= {f["guardrail_id"] for f in verdict["findings"]}
+
+
+def test_bad_uploads_get_a_4xx_that_says_what_is_wrong(api, workers, keys):
+    def post(files: dict[str, str]):
+        return api.post("/api/v1/validate", json={"files": files}, headers=keys.requester)
+
+    escaping = post({"../etc/main.tf": PUBLIC_BUCKET})
+    assert escaping.status_code == 422 and "'..'" in escaping.json()["detail"]
+    binary = post({"main.tf": "resource \x00\x01"})
+    assert binary.status_code == 422 and "binary" in binary.json()["detail"]
+    broken = post({"main.tf": 'resource "aws_s3_bucket" "x" {\n  bucket = \n'})
+    assert broken.status_code == 422 and "main.tf" in broken.json()["detail"]
+    bad_yaml = post({"pod.yaml": "kind: Pod\n  metadata: [\n"})
+    assert bad_yaml.status_code == 422 and "pod.yaml" in bad_yaml.json()["detail"]
+    too_big = post({"main.tf": "#" * (1024 * 1024 + 1)})
+    assert too_big.status_code == 413 and "limit" in too_big.json()["detail"]
+
+    not_zip = api.post("/api/v1/validate/archive", files={"archive": ("x.zip", b"plain text", "application/zip")},
+                       headers=keys.requester)
+    assert not_zip.status_code == 422 and "zip" in not_zip.json()["detail"]
+    slip = api.post("/api/v1/validate/archive", headers=keys.requester,
+                    files={"archive": ("x.zip", _zip({"../../main.tf": b"x"}), "application/zip")})
+    assert slip.status_code == 422 and "'..'" in slip.json()["detail"]
+    assert api.post("/api/v1/validate", json={"files": {"a.tf": ""}}).status_code == 401
