@@ -21,6 +21,8 @@ class Queue(StrEnum):
 class Task(StrEnum):
     rag_retrieve = "rag.retrieve"
     terraform_generate = "terraform.generate"
+    terraform_plan = "terraform.plan"
+    terraform_apply = "terraform.apply"
     policy_validate = "policy.validate"
     github_open_pr = "github.open_pr"
     github_dispatch_workflow = "github.dispatch_workflow"
@@ -38,10 +40,17 @@ class Task(StrEnum):
 
 
 # The two chains of ARCHITECTURE.md, in order.
-CHAIN_PLAN = (Task.rag_retrieve, Task.terraform_generate, Task.policy_validate, Task.github_open_pr)
+CHAIN_PLAN = (
+    Task.rag_retrieve,
+    Task.terraform_generate,
+    Task.policy_validate,
+    Task.terraform_plan,  # after the guardrails: terraform init never runs unvetted code
+    Task.github_open_pr,
+)
 CHAIN_APPLY = (
     Task.github_dispatch_workflow,
     Task.github_await_run,
+    Task.terraform_apply,
     Task.k8s_deploy,
     Task.k8s_await_rollout,
     Task.rag_record_graph,

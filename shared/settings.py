@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     kube_context: str | None = None
 
     terraform_binary: str | None = Field(default=None, description="terraform or tofu; none: plan/apply skipped")
+    terraform_work_dir: Path = REPO_ROOT / ".data" / "terraform"
     policy_extra_checks_dir: Path | None = None
 
     step_retry_max: int = Field(default=5, ge=0, le=20)

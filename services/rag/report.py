@@ -6,7 +6,7 @@ from shared.contracts import RunMessage, RunReport
 
 
 def compose_report(message: RunMessage) -> tuple[RunReport, bool]:
-    """Return the report and whether the change was really applied and observed."""
+    """Return the report and whether everything in the change was applied (and observed)."""
     intent = message.intent
     lines: list[str] = []
     facts: dict[str, str | int | bool | None] = {"run_id": str(message.run_id), "persona": message.persona.value}
@@ -22,6 +22,9 @@ def compose_report(message: RunMessage) -> tuple[RunReport, bool]:
         )
         facts["guardrails"] = message.verdict.status
         facts["guardrail_violations"] = blocking
+    if message.plan:
+        lines.append(f"Terraform plan: {message.plan.message}")
+        facts["plan"] = message.plan.message if message.plan.ran else None
     if message.change:
         where = message.change.url or f"{message.change.repository} branch {message.change.branch}"
         kind = "Pull request" if message.change.provider == "github" else "Change committed to local git repository"
@@ -33,10 +36,14 @@ def compose_report(message: RunMessage) -> tuple[RunReport, bool]:
         else:
             lines.append(f"Workflow run {message.workflow.run_id}: {message.workflow.conclusion or message.workflow.status}.")
         facts["workflow"] = message.workflow.conclusion or message.workflow.status or None
-    applied = bool(message.deploy and message.deploy.applied)
+    infrastructure_applied = bool(message.infrastructure and message.infrastructure.ran)
+    if message.infrastructure:
+        lines.append(f"Terraform: {message.infrastructure.message}")
+        facts["terraform_applied"] = infrastructure_applied
+    app_applied = bool(message.deploy and message.deploy.applied)
     if message.deploy:
         lines.append(message.deploy.message)
-        facts["applied"] = applied
+        facts["applied"] = app_applied
     observed = bool(message.rollout and message.rollout.observed)
     if message.rollout:
         if observed:
@@ -46,7 +53,12 @@ def compose_report(message: RunMessage) -> tuple[RunReport, bool]:
         else:
             lines.append(f"Rollout not observed: {message.rollout.message}")
             facts["pods_running"] = None
-    outcome = "deployed" if applied and observed else "not applied"
-    head = f"{intent.action.value} {intent.target}: {outcome}."
+    has_terraform = bool(message.bundle and any(f.path.startswith("terraform/") for f in message.bundle.files))
+    done = (
+        (infrastructure_applied or app_applied)
+        and (infrastructure_applied or not has_terraform)
+        and (not intent.app or (app_applied and observed))
+    )
+    head = f"{intent.action.value} {intent.target}: {'deployed' if done else 'not applied'}."
     sentences = [line if line.endswith(".") else f"{line}." for line in (head, *lines)]
-    return RunReport(text=" ".join(sentences), facts=facts), applied and observed
+    return RunReport(text=" ".join(sentences), facts=facts), done

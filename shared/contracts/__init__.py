@@ -15,6 +15,7 @@ from shared.contracts.artifacts import (
     RolloutResult,
     RunReport,
     Severity,
+    TerraformRun,
     WorkflowRunResult,
 )
 from shared.contracts.intent import Action, AppSpec, BucketSpec, ClusterSpec, DeploymentIntent, Persona
@@ -25,5 +26,5 @@ __all__ = [
     "Action", "AppSpec", "ArtifactBundle", "BucketSpec", "ChangeProposal", "ClusterSpec",
     "ContextDocument", "DeployResult", "DeploymentIntent", "FileKind", "Finding", "GeneratedFile",
     "GraphRecord", "GuardrailVerdict", "Persona", "PodStatus", "RetrievedContext", "RolloutResult",
-    "RunMessage", "RunReport", "ScanRequest", "ScanResponse", "Severity", "WorkflowRunResult",
+    "RunMessage", "RunReport", "ScanRequest", "ScanResponse", "Severity", "TerraformRun", "WorkflowRunResult",
 ]

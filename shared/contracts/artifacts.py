@@ -119,6 +119,17 @@ class GuardrailVerdict(_Model):
         return self.status == "passed"
 
 
+class TerraformRun(_Model):
+    """A terraform/tofu plan or apply, or why none ran (`ran` False)."""
+
+    ran: bool
+    message: str
+    to_add: int = 0
+    to_change: int = 0
+    to_destroy: int = 0
+    changes: list[str] = Field(default_factory=list, description="'create aws_s3_bucket.x' per resource")
+
+
 class ChangeProposal(_Model):
     """A pull request, or the local git commit that stands in for it."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.artifacts import (
     ArtifactBundle,
@@ -21,6 +21,7 @@ from shared.contracts.artifacts import (
     RetrievedContext,
     RolloutResult,
     RunReport,
+    TerraformRun,
     WorkflowRunResult,
 )
 from shared.contracts.intent import DeploymentIntent, Persona
@@ -37,8 +38,10 @@ class RunMessage(BaseModel):
     context: RetrievedContext | None = None
     bundle: ArtifactBundle | None = None
     verdict: GuardrailVerdict | None = None
+    plan: TerraformRun | None = None
     change: ChangeProposal | None = None
     workflow: WorkflowRunResult | None = None
+    infrastructure: TerraformRun | None = Field(default=None, description="The terraform apply")
     deploy: DeployResult | None = None
     rollout: RolloutResult | None = None
     graph: GraphRecord | None = None

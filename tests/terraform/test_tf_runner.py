@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -106,34 +103,7 @@ def test_without_a_binary_the_runner_is_unavailable(tmp_path, monkeypatch):
 @pytest.fixture
 def fake_terraform(tmp_path, fixtures):
     """A stand-in binary that answers like terraform, replaying the fixtures."""
-    script = tmp_path / "bin" / "terraform"
-    script.parent.mkdir()
-    script.write_text(f"#!{sys.executable}\n" + textwrap.dedent("""
-        import json, os, pathlib, sys
-        fixtures = pathlib.Path(os.environ["FAKE_TF_FIXTURES"])
-        with open(os.environ["FAKE_TF_LOG"], "a") as log:
-            log.write(json.dumps({"args": sys.argv[1:], "cwd": os.getcwd(),
-                                  "plugin_cache": os.environ.get("TF_PLUGIN_CACHE_DIR"),
-                                  "automation": os.environ.get("TF_IN_AUTOMATION")}) + "\\n")
-        command = sys.argv[1]
-        if command == "init":
-            sys.stdout.write((fixtures / "init_output.txt").read_text())
-        elif command == "plan":
-            if os.environ.get("FAKE_TF_FAIL"):
-                sys.stdout.write((fixtures / "plan_error_output.txt").read_text())
-                sys.exit(1)
-            out = next(a.split("=", 1)[1] for a in sys.argv if a.startswith("-out="))
-            pathlib.Path(out).write_bytes(b"binary plan")
-            sys.stdout.write((fixtures / "plan_s3_output.txt").read_text())
-            sys.exit(2)
-        elif command == "show":
-            sys.stdout.write((fixtures / "plan_s3.json").read_text())
-        elif command == "apply":
-            print("Apply complete! Resources: 8 added, 0 changed, 0 destroyed.")
-        else:
-            sys.exit(64)
-    """))
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    script = Path(__file__).resolve().parent.parent / "fixtures" / "fake_terraform.py"
     log = tmp_path / "calls.jsonl"
     env = {**os.environ, "FAKE_TF_FIXTURES": str(fixtures), "FAKE_TF_LOG": str(log)}
     return script, log, env
