@@ -8,6 +8,7 @@ install:            ## Python environments, Postgres/Redis (apt), the Neo4j runn
 migrate: install
 	bash scripts/infra.sh start
 	.venv/bin/alembic upgrade head
+	.venv/bin/mcpcloud config seed
 
 run: migrate        ## start everything, submit the seed request, print the run
 	bash scripts/stack.sh start

@@ -7,7 +7,8 @@ from shared.db.models import RunStatus, StepStatus
 from shared.queues import Task
 from shared.steps import StepContext, StepError, StepResult, pipeline_task
 
-from services.policy.scanner import InvalidInput, scan, scan_files
+from services.policy.personas import blocks_at
+from services.policy.scanner import DEFAULT_THRESHOLD, InvalidInput, blocking_reasons, scan, scan_files
 from services.policy.worker import app
 
 
@@ -16,22 +17,26 @@ def validate_step(message, step: StepContext) -> StepResult:
     """checkov + our guardrail pack; a blocking finding ends the run `blocked`."""
     if message.bundle is None:
         raise StepError("policy.validate got no generated files: terraform.generate must run first")
-    verdict = scan(message.bundle, message.persona)
-    blocking = [f for f in verdict.findings if f.blocking]
+    threshold, source = blocks_at(message.persona)
+    step.log(f"persona {message.persona.value}: non-blocking findings block at {threshold_name(threshold)} ({source})")
+    verdict = scan(message.bundle, message.persona, threshold)
     updated = message.model_copy(update={"verdict": verdict})
     if verdict.passed:
         return StepResult(
             message=updated, output=verdict,
             detail=f"passed: {verdict.checks_passed} checks passed, {len(verdict.findings)} non-blocking findings",
         )
-
-    causes = blocking or verdict.findings  # security persona: non-blocking findings at MEDIUM and up
+    causes = blocking_reasons(verdict, threshold)
     ids = sorted({f.guardrail_id or f.check_id for f in causes})
     where = "; ".join(f"{f.guardrail_id or '-'} {f.check_id} {f.resource} at {f.file}:{f.line_start}" for f in causes[:5])
     return StepResult(
         message=updated, output=verdict, status=StepStatus.blocked, run_status=RunStatus.blocked,
         detail=f"blocked by {', '.join(ids)}: {where}",
     )
+
+
+def threshold_name(threshold) -> str:
+    return "the built-in level" if threshold is DEFAULT_THRESHOLD else (threshold.value if threshold else "never")
 
 
 @app.task(name=Task.policy_scan_files.value, acks_late=True, reject_on_worker_lost=True)

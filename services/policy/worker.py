@@ -1,8 +1,23 @@
-"""Celery entry of the policy service: `celery -A services.policy.worker worker -Q policy`."""
+"""Celery entry of the policy service: `celery -A services.policy.worker worker -Q policy`.
+
+Runs in its own environment (.venv-policy / its own image): checkov's pinned HCL parser
+must never meet the terraform service's python-hcl2 8.x.
+"""
+
+from celery.signals import worker_init
 
 from shared.celery_app import create_celery_app
 from shared.logging import configure_logging
+from shared.settings import get_settings
 
 configure_logging()
 app = create_celery_app("mcpcloud-policy")
 app.conf.imports = ("services.policy.tasks",)
+
+
+@worker_init.connect
+def _configure(**_: object) -> None:
+    """Load the guardrail pack (and the operator's policy folder), warm checkov, before forking."""
+    from services.policy.scanner import configure
+
+    configure(extra_policies_dir=get_settings().policy_extra_checks_dir)

@@ -1,0 +1,174 @@
+"""Benchmark: the warm in-process guardrail scanner against the checkov CLI, same files.
+
+Run with the policy venv from the repo root::
+
+    .venv-policy/bin/python bench/guardrails.py            # default configs
+    .venv-policy/bin/python bench/guardrails.py DIR [DIR …] --runs 20 --cli-runs 3
+
+A config is a folder laid out like a generated bundle (``terraform/…``,
+``kubernetes/…``). By default: every scenario exported by the Terraform generator
+under ``tests/fixtures/generated/`` (when present) and the policy test bundles.
+
+For each config it prints, in one run:
+
+* the warm in-process scan p50 (wall clock and CPU; cache off, a new checkov runner
+  per scan, exactly what a cache miss costs in the worker);
+* the cache-hit p50 (same bundle again);
+* the ``checkov -d DIR --quiet -o json`` p50 (``BC_SKIP_MAPPING=TRUE``,
+  ``--skip-download``, our check folder as ``--external-checks-dir``, update check off);
+* the CLI / in-process ratio;
+* whether the findings, as a set of (check id, resource, file), are identical. They
+  must be: the script exits 1 otherwise, so it doubles as the proof that the
+  in-process tuning changes nothing.
+
+Wall-clock figures depend on what else runs on the machine; CPU time is printed next
+to them for that reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from services.policy.guardrails import OWN_CHECKS_DIR  # noqa: E402
+from services.policy.scanner import GuardrailEngine, kind_for_path  # noqa: E402
+from shared.contracts.artifacts import ArtifactBundle, GeneratedFile  # noqa: E402
+
+GENERATED = REPO / "tests" / "fixtures" / "generated"
+TEST_BUNDLES = REPO / "tests" / "policy" / "fixtures" / "bundles"
+CHECKOV = Path(sys.executable).parent / "checkov"
+
+Finding = tuple[str, str, str]
+
+
+def load_bundle(folder: Path) -> ArtifactBundle:
+    files = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        try:
+            kind = kind_for_path(rel)
+        except ValueError:
+            continue  # README and the like: not scanned by either side
+        files.append(GeneratedFile(path=rel, kind=kind, content=path.read_text(encoding="utf-8")))
+    return ArtifactBundle(files=files)
+
+
+def default_configs() -> list[Path]:
+    configs = sorted(p for p in GENERATED.iterdir() if p.is_dir()) if GENERATED.is_dir() else []
+    return configs + sorted(p for p in TEST_BUNDLES.iterdir() if p.is_dir())
+
+
+def p50(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def in_process(engine: GuardrailEngine, bundle: ArtifactBundle, runs: int) -> tuple[list[float], list[float], set[Finding]]:
+    engine.clear_cache()
+    for _ in range(2):  # warm: first parses of these modules, checkov's lazy loads
+        result = engine.evaluate(bundle)
+        engine.clear_cache()
+    wall, cpu = [], []
+    for _ in range(runs):
+        engine.clear_cache()
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = engine.evaluate(bundle)
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return wall, cpu, {(f.check_id, f.resource, f.file) for f in result.findings}
+
+
+def cache_hits(engine: GuardrailEngine, bundle: ArtifactBundle, persona: str, runs: int) -> list[float]:
+    engine.clear_cache()
+    engine.scan(bundle, persona)
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        engine.scan(bundle, persona)
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def cli(bundle: ArtifactBundle, runs: int) -> tuple[list[float], set[Finding]]:
+    frameworks = sorted({f.kind.value for f in bundle.files})
+    env = {
+        **os.environ,
+        "BC_SKIP_MAPPING": "TRUE",
+        "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE",
+        "PYTHONPATH": str(REPO),  # our checks import services.policy.checks
+    }
+    times: list[float] = []
+    findings: set[Finding] = set()
+    with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
+        root = Path(tmp) / "config"
+        for file in bundle.files:
+            target = root / file.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(file.content, encoding="utf-8")
+        command = [str(CHECKOV), "-d", str(root), "--quiet", "-o", "json", "--skip-download",
+                   "--external-checks-dir", str(OWN_CHECKS_DIR), "--framework", *frameworks]
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp, timeout=600)
+            times.append((time.perf_counter() - t0) * 1000)
+            if done.returncode not in (0, 1):
+                raise RuntimeError(f"checkov CLI failed ({done.returncode}): {done.stderr[-2000:]}")
+        output = json.loads(done.stdout) if done.stdout.strip() else []
+        for report in output if isinstance(output, list) else [output]:
+            for record in report.get("results", {}).get("failed_checks", []):
+                file = os.path.relpath(record["file_abs_path"], root).replace(os.sep, "/")
+                findings.add((record["check_id"], record["resource"], file))
+    return times, findings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("configs", nargs="*", type=Path, help="bundle folders (default: generated + test bundles)")
+    parser.add_argument("--runs", type=int, default=20, help="in-process scans per config")
+    parser.add_argument("--cli-runs", type=int, default=3, help="CLI runs per config")
+    args = parser.parse_args(argv)
+    if not CHECKOV.exists() and not shutil.which("checkov"):
+        print("checkov CLI not found next to this python: run with .venv-policy/bin/python", file=sys.stderr)
+        return 2
+
+    t0 = time.perf_counter()
+    engine = GuardrailEngine(cache_size=8)
+    print(f"engine start (pack {engine.pack.version}, checkov loaded): {(time.perf_counter() - t0) * 1000:.0f} ms")
+    header = (f"{'config':36} {'files':>5} {'warm p50':>9} {'cpu p50':>8} {'cache p50':>10} "
+              f"{'CLI p50':>9} {'ratio':>7} {'findings':>8}  identical")
+    print(header)
+    print("-" * len(header))
+    all_identical = True
+    for folder in args.configs or default_configs():
+        bundle = load_bundle(folder)
+        if not bundle.files:
+            continue
+        wall, cpu, ours = in_process(engine, bundle, args.runs)
+        hit = cache_hits(engine, bundle, "devops", args.runs)
+        cli_times, theirs = cli(bundle, args.cli_runs)
+        identical = ours == theirs
+        all_identical &= identical
+        name = f"{folder.parent.name}/{folder.name}"[-36:]
+        print(f"{name:36} {len(bundle.files):5d} {p50(wall):7.1f}ms {p50(cpu):6.1f}ms {p50(hit) * 1000:8.1f}µs "
+              f"{p50(cli_times):7.0f}ms {p50(cli_times) / p50(wall):6.0f}x {len(ours):8d}  {'yes' if identical else 'NO'}")
+        if not identical:
+            for label, diff in (("only in-process", ours - theirs), ("only CLI", theirs - ours)):
+                for item in sorted(diff):
+                    print(f"    {label}: {item}")
+    print("findings identical for every config" if all_identical else "FINDINGS DIFFER: see above")
+    return 0 if all_identical else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
