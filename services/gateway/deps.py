@@ -11,22 +11,16 @@ from fastapi import Depends, Header, HTTPException, status
 from sqlalchemy.orm import Session
 
 from shared.db.models import Role
-from shared.db.session import new_session
+from shared.db.session import session_scope
 
 from services.gateway.auth import authenticate
 from services.gateway.celery_client import get_celery
 
 
 def get_db() -> Iterator[Session]:
-    session = new_session()
-    try:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_db)]

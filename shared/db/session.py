@@ -40,7 +40,3 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def new_session() -> Session:
-    return _factory()()

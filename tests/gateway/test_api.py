@@ -85,3 +85,30 @@ def test_cancel_is_the_requesters_and_is_audited(api, keys):
     with session_scope() as session:
         actions = session.scalars(select(AuditLog.action).where(AuditLog.target_id == run_id)).all()
     assert actions == ["run.create", "run.cancel"]
+
+
+def test_a_target_being_applied_by_another_run_refuses_a_second_approval(api, workers, keys):
+    from shared.db.models import TargetLock
+
+    from tests.conftest import wait_for_status
+
+    first = api.post("/api/v1/requests", json=with_stack(PRIVATE_LOGS_BUCKET, "locked-logs"), headers=keys.requester)
+    second = api.post("/api/v1/requests", json=with_stack(PRIVATE_LOGS_BUCKET, "locked-logs"), headers=keys.requester)
+    first_id, second_id = first.json()["id"], second.json()["id"]
+    for run_id in (first_id, second_id):
+        assert wait_for_status(api, keys.viewer, run_id, {"awaiting_approval", "failed"})["status"] == "awaiting_approval"
+    target = first.json()["target"]
+    with session_scope() as session:  # the first run holds the stack, as it would while applying
+        session.add(TargetLock(target=target, run_id=uuid.UUID(first_id)))
+    try:
+        refused = api.post(f"/api/v1/runs/{second_id}/approve", headers=keys.approver)
+        assert refused.status_code == 409
+        assert first_id in refused.json()["detail"] and target in refused.json()["detail"]
+        assert api.get(f"/api/v1/runs/{second_id}", headers=keys.viewer).json()["status"] == "awaiting_approval"
+        assert api.get(f"/api/v1/runs/{second_id}", headers=keys.viewer).json()["approvals"] == []
+    finally:
+        api.post(f"/api/v1/runs/{first_id}/cancel", headers=keys.requester)  # a terminal run frees its target
+    with session_scope() as session:
+        assert session.get(TargetLock, target) is None
+    approved = api.post(f"/api/v1/runs/{second_id}/approve", headers=keys.approver)
+    assert approved.status_code == 200, approved.text
