@@ -20,6 +20,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ def validate_files(files: Mapping[str, str]) -> list[ValidationIssue]:
     sources: dict[str, _Source] = {}
     for path in sorted(files):
         try:
-            sources[path] = _Source(path, files[path], hcl.loads(files[path]))
+            sources[path] = _parsed_source(path, files[path])
         except UnexpectedInput as error:
             issues.append(ValidationIssue(file=path, line=max(error.line, 1), message=_syntax_message(error)))
         except VisitError as error:  # python-hcl2 transformer errors, e.g. an unclosed %{ if }
@@ -79,6 +80,13 @@ def validate_files(files: Mapping[str, str]) -> list[ValidationIssue]:
 
 
 # --- source text with positions ---------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def _parsed_source(path: str, text: str) -> _Source:
+    """Parsing dominates validation; catalog modules repeat in every bundle, so parse each
+    (path, text) once per process. A `_Source` is only read after construction."""
+    return _Source(path, text, hcl.loads(text))
 
 
 @dataclass
