@@ -25,5 +25,9 @@ test: install       ## start the stores, run every test (workers are started by 
 	bash scripts/infra.sh start
 	bash scripts/test.sh
 
-bench: migrate      ## pipeline benchmark (bench/pipeline.py)
+bench: migrate      ## every benchmark under bench/ (starts the stack if needed)
+	bash scripts/stack.sh start
 	.venv/bin/python bench/pipeline.py
+	.venv/bin/python bench/terraform.py
+	.venv-policy/bin/python bench/guardrails.py
+	.venv/bin/python bench/config.py
