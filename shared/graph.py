@@ -17,6 +17,8 @@ def get_driver() -> Driver:
         auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
         connection_timeout=5,
         max_connection_lifetime=3600,
+        # The driver's own retries stay short: the step runner retries with backoff.
+        max_transaction_retry_time=5,
     )
 
 

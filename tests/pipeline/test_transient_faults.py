@@ -1,0 +1,32 @@
+"""A transient fault is retried with backoff; when it persists the run fails saying why."""
+
+from __future__ import annotations
+
+import socket
+
+from tests.conftest import wait_for_status
+from tests.scenarios import PRIVATE_LOGS_BUCKET, with_stack
+
+
+def _dead_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_neo4j_down_during_record_graph_is_retried_then_fails_the_run_clearly(api, workers, keys):
+    workers.restart("rag", MCP_NEO4J_URI=f"bolt://127.0.0.1:{_dead_port()}", MCP_STEP_RETRY_MAX="2")
+    try:
+        run_id = api.post("/api/v1/requests", json=with_stack(PRIVATE_LOGS_BUCKET, "logs-no-graph"),
+                          headers=keys.requester).json()["id"]
+        assert wait_for_status(api, keys.viewer, run_id, {"awaiting_approval", "failed"})["status"] == "awaiting_approval"
+        api.post(f"/api/v1/runs/{run_id}/approve", headers=keys.approver).raise_for_status()
+        run = wait_for_status(api, keys.viewer, run_id, {"succeeded", "not_applied", "failed"}, timeout=120)
+    finally:
+        workers.restart("rag")
+    assert run["status"] == "failed"
+    graph = next(step for step in run["steps"] if step["name"] == "rag.record_graph")
+    assert graph["status"] == "failed" and graph["attempts"] == 3  # the first try and two retries
+    assert "after 2 retries" in graph["detail"], graph
+    assert "rag.record_graph" in run["error"]
+    assert "rag.report" not in [step["name"] for step in run["steps"]]
