@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -154,8 +156,8 @@ def test_a_secret_never_shows_in_responses_logs_audit_or_cache(config_api, keys,
             assert base64.b64encode(json.dumps(secret).encode()).decode() not in text_, where
 
 
-class FakeTransit:
-    """Vault's Transit API shape (encrypt/decrypt/rewrap, versioned keys), in-process."""
+class TransitContract:
+    """Answers like Vault's Transit API (encrypt/decrypt/rewrap, versioned keys, 400 errors)."""
 
     def __init__(self) -> None:
         self.keys = {1: AESGCM.generate_key(256)}
@@ -193,10 +195,39 @@ class FakeTransit:
         return httpx.Response(200, json={"data": data})
 
 
-def test_vault_transit_provider_wraps_and_rewraps(config_db, key_prefix):
-    vault = FakeTransit()
-    provider = VaultTransitKeyProvider("http://vault.test:8200", "root-token", "mcpcloud-config",
-                                       transport=httpx.MockTransport(vault.handler))
+@pytest.fixture
+def transit():
+    """The Transit contract served over HTTP on 127.0.0.1, so the provider's real client is used."""
+    vault = TransitContract()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            request = httpx.Request(self.command, f"http://127.0.0.1{self.path}", headers=dict(self.headers),
+                                    content=self.rfile.read(length))
+            response = vault.handler(request)
+            self.send_response(response.status_code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(response.content)))
+            self.end_headers()
+            self.wfile.write(response.content)
+
+        do_GET = do_POST = do_PUT = _answer
+
+        def log_message(self, *args) -> None:  # keep test output quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield vault, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_vault_transit_provider_wraps_and_rewraps(config_db, key_prefix, transit):
+    vault, address = transit
+    provider = VaultTransitKeyProvider(address, "root-token", "mcpcloud-config")
     with session_scope() as db:
         item = svc.create_item(db, key=f"{key_prefix}vault", scope=svc.Scope(), value={"aws": "AKIA..."},
                                is_secret=True, actor="tests", provider=provider)
