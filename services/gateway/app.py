@@ -14,6 +14,8 @@ from shared.logging import configure_logging
 from shared.settings import get_settings
 
 from services.gateway.auth import ensure_key
+from services.gateway.celery_client import get_celery
+from services.gateway.runs_service import resume_stalled
 from services.gateway.routes import config as config_routes
 from services.gateway.routes import events, health, runs, validate
 
@@ -25,6 +27,8 @@ async def lifespan(app: FastAPI):
     if settings.bootstrap_admin_key is not None:
         with session_scope() as session:
             ensure_key(session, "bootstrap-admin", Role.admin, settings.bootstrap_admin_key.get_secret_value())
+    with session_scope() as session:  # runs recorded by a gateway that died before queueing them
+        resume_stalled(session, get_celery())
     yield
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -17,11 +18,15 @@ from shared.db.session import session_scope
 from shared.settings import REPO_ROOT, get_settings
 
 from services.gateway.auth import create_key
+from services.gateway.celery_client import get_celery
+from services.gateway.runs_service import resume_stalled
 from services.gateway.config_cli import app as config_app
 
 app = typer.Typer(help="MCP Cloud command line", no_args_is_help=True)
 keys = typer.Typer(help="API keys", no_args_is_help=True)
+runs = typer.Typer(help="Runs", no_args_is_help=True)
 app.add_typer(keys, name="keys")
+app.add_typer(runs, name="runs")
 app.add_typer(config_app, name="config")
 
 DEMO_KEYS = REPO_ROOT / ".data" / "demo-keys.json"
@@ -86,6 +91,14 @@ def _print_run(run: dict) -> None:
         typer.echo(f"  {step['seq']:>2} {step['name']:<26} {step['status']:<10} {where:<22} {step['detail'] or ''}"[:220])
     if run.get("report"):
         typer.echo(f"report: {run['report']['text']}")
+
+
+@runs.command("resume")
+def runs_resume(older_than: Annotated[int, typer.Option(help="seconds")] = 60) -> None:
+    """Queue again runs whose chain was never sent (also done at every gateway start)."""
+    with session_scope() as session:
+        resumed = resume_stalled(session, get_celery(), timedelta(seconds=older_than))
+    typer.echo("\n".join(str(run_id) for run_id in resumed) or "no stalled runs")
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from celery import Celery
 from sqlalchemy import func, select
@@ -18,8 +19,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared import events
 from shared.contracts import DeploymentIntent, Persona, RunMessage
-from shared.db.models import Approval, AuditLog, Run, RunStatus, TargetLock
+from shared.db.models import Approval, AuditLog, Run, RunStatus, RunStep, TargetLock
 from shared.pipeline import start_apply, start_plan
+from shared.queues import CHAIN_APPLY, STEP_ORDER
 from shared.steps import finish_run
 
 log = logging.getLogger(__name__)
@@ -152,3 +154,29 @@ def cancel(session: Session, run: Run, actor: str, is_admin: bool, comment: str 
     session.commit()
     events.publish(run.id, "run.status", status=RunStatus.cancelled.value, actor=actor)
     return run
+
+
+def resume_stalled(session: Session, celery: Celery, older_than: timedelta = timedelta(seconds=60)) -> list[uuid.UUID]:
+    """Queue again the chains of runs whose chain was never sent (the gateway died between
+    recording the run and sending its first task). Safe when the chain was sent after all:
+    every step is idempotent. Returns the runs resumed."""
+    cutoff = func.now() - older_than
+    has_steps = select(RunStep.id).where(RunStep.run_id == Run.id).exists()
+    queued = session.scalars(select(Run).where(Run.status == RunStatus.queued.value, Run.created_at < cutoff, ~has_steps))
+    resumed = []
+    for run in queued.all():
+        start_plan(celery, RunMessage.model_validate(run.message))
+        resumed.append(run.id)
+    first_apply = STEP_ORDER[CHAIN_APPLY[0].value]
+    applied = select(RunStep.id).where(RunStep.run_id == Run.id, RunStep.seq >= first_apply).exists()
+    approved = (
+        select(Run).join(Approval, Approval.run_id == Run.id)
+        .where(Run.status == RunStatus.applying.value, Approval.decision == "approved", Approval.created_at < cutoff, ~applied)
+    )
+    for run in session.scalars(approved).all():
+        start_apply(celery, RunMessage.model_validate(run.message))
+        resumed.append(run.id)
+    for run_id in resumed:
+        log.warning("run %s had no chain in flight; queued it again", run_id)
+        events.publish(run_id, "run.resumed")
+    return resumed
