@@ -39,7 +39,7 @@ PROVIDER_PINS = {
     "google": ("hashicorp/google", "6.14.1"),
     "tls": ("hashicorp/tls", "4.0.6"),
 }
-# ClusterSpec.node_instance_type defaults to an AWS type; other clouds get their own.
+# Node machine types when the intent names none.
 DEFAULT_NODE_TYPES = {"aws": "t3.medium", "gcp": "e2-standard-4", "azure": "Standard_D4ds_v5"}
 # Zone letters per AWS region for the VPC (regions not listed use a, b, c). Zone names
 # map to physical zones per account, and us-west-1, ap-northeast-1 and ca-central-1
@@ -164,9 +164,7 @@ def _module_calls(intent: DeploymentIntent) -> list[_ModuleCall]:
 def _node_type(intent: DeploymentIntent) -> str:
     cluster = intent.cluster
     assert cluster is not None
-    if "node_instance_type" in cluster.model_fields_set:
-        return cluster.node_instance_type
-    return DEFAULT_NODE_TYPES[intent.cloud]
+    return cluster.node_instance_type or DEFAULT_NODE_TYPES[intent.cloud]
 
 
 def _bucket_call_name(bucket: BucketSpec) -> str:

@@ -34,6 +34,12 @@ AZURE_REGIONS = frozenset(
 )
 REGIONS = {"aws": AWS_REGIONS, "gcp": GCP_REGIONS, "azure": AZURE_REGIONS}
 PLATFORMS = {"aws": "eks", "gcp": "gke", "azure": "aks"}
+# Machine type names as each cloud spells them (e.g. m6i.large, e2-standard-4, Standard_D4ds_v5).
+INSTANCE_TYPES = {
+    "aws": (re.compile(r"^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge)$"), "m6i.large"),
+    "gcp": (re.compile(r"^[a-z]\d[a-z]?-(standard|highmem|highcpu|custom|micro|small|medium)(-\d+)?$"), "e2-standard-4"),
+    "azure": (re.compile(r"^Standard_[A-Za-z0-9]+(_v\d+)?$"), "Standard_D4ds_v5"),
+}
 
 
 class Persona(StrEnum):
@@ -56,7 +62,9 @@ class _Strict(BaseModel):
 class ClusterSpec(_Strict):
     name: str = Field(pattern=NAME_PATTERN, description="Cluster name")
     kubernetes_version: str = Field(default="1.31", pattern=r"^1\.(2[89]|3[0-9])$")
-    node_instance_type: str = Field(default="t3.medium", max_length=40)
+    node_instance_type: str | None = Field(
+        default=None, max_length=40, description="Node machine type of the cluster's cloud; default per cloud"
+    )
     node_min: int = Field(default=2, ge=1, le=100)
     node_max: int = Field(default=4, ge=1, le=200)
 
@@ -120,6 +128,13 @@ class DeploymentIntent(_Strict):
             raise ValueError(f"platform {self.platform} does not run on {self.cloud}; use {PLATFORMS[self.cloud]}")
         if self.cluster and not self.platform:
             raise ValueError("a cluster needs a platform (eks, gke or aks)")
+        if self.cluster and self.cluster.node_instance_type:
+            pattern, example = INSTANCE_TYPES[self.cloud]
+            if not pattern.match(self.cluster.node_instance_type):
+                raise ValueError(
+                    f"node_instance_type {self.cluster.node_instance_type!r} is not a {self.cloud} machine type "
+                    f"(e.g. {example})"
+                )
         if self.app and not (self.platform or self.cluster):
             raise ValueError("an app needs a platform to run on: set platform (eks/gke/aks)")
         if self.gitops != "none" and not self.app:

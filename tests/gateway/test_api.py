@@ -41,6 +41,12 @@ def test_bad_input_gets_422_saying_what_to_fix(api, keys):
     detail = api.post("/api/v1/requests", json=latest, headers=keys.requester).json()["detail"]
     assert "latest" in detail and "pin a version" in detail
 
+    wrong_machine = {"persona": "devops", "intent": {
+        "cloud": "gcp", "platform": "gke", "region": "us-central1", "stack": "gke-demo",
+        "cluster": {"name": "gke-demo", "node_instance_type": "t3.medium"}}}
+    detail = api.post("/api/v1/requests", json=wrong_machine, headers=keys.requester).json()["detail"]
+    assert "not a gcp machine type" in detail and "e2-standard-4" in detail
+
     text_only = api.post("/api/v1/requests", json={"text": "EKS 클러스터에 앱 배포해줘"}, headers=keys.requester)
     assert text_only.status_code == 422
     assert "intent" in text_only.json()["detail"]
