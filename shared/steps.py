@@ -205,10 +205,12 @@ def _execute(
             step.queue = queue
             step.started_at = now()
             step.detail = None
-            if starts is not None and run.status != starts.value:
+            entered = starts is not None and run.status != starts.value
+            if entered:
                 run.status = starts.value
-                events.publish(run_id, "run.status", status=starts.value)
             attempt = step.attempts
+        if entered:  # published after the commit, so an event never announces a rolled-back change
+            events.publish(run_id, "run.status", status=starts.value)
         events.publish(run_id, "step.started", step=task.value, worker=worker, queue=queue, attempt=attempt)
 
         context = StepContext(task=task, attempt=attempt, worker=worker)
