@@ -123,6 +123,9 @@ def test_named_volumes(compose, services):
     assert "gitops:/data/gitops" in services["github"]["volumes"]
 
 
+MIGRATE_COMMAND = ["sh", "-c", "alembic upgrade head && python -m services.gateway.cli config seed"]
+
+
 def test_gateway_and_migrate_commands(services):
     gateway = services["gateway"]["command"]
     assert gateway[0] == "uvicorn"
@@ -131,7 +134,8 @@ def test_gateway_and_migrate_commands(services):
     assert re.search(rf"^{attr}\s*=", module_path(module).read_text(), re.MULTILINE)
     assert "8000:8000" in services["gateway"]["ports"]
 
-    assert services["migrate"]["command"] == ["alembic", "upgrade", "head"]
+    assert services["migrate"]["command"] == MIGRATE_COMMAND
+    assert module_path("services.gateway.cli").exists()
     ini = (ROOT / "alembic.ini").read_text()
     assert re.search(r"script_location\s*=\s*%\(here\)s/shared/db/migrations", ini)
     assert (ROOT / "shared" / "db" / "migrations" / "env.py").exists()

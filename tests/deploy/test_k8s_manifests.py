@@ -75,7 +75,7 @@ def test_expected_workloads():
     assert set(of_kind("Service")) == {"mcpcloud-gateway", "mcpcloud-flower"}
     assert set(of_kind("Job")) == {"mcpcloud-migrate"}
     job = of_kind("Job")["mcpcloud-migrate"]["spec"]["template"]["spec"]
-    assert job["containers"][0]["command"] == ["alembic", "upgrade", "head"]
+    assert job["containers"][0]["command"] == ["sh", "-c", "alembic upgrade head && python -m services.gateway.cli config seed"]
 
 
 def test_fields_are_real_kubernetes_fields():
