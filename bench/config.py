@@ -17,7 +17,6 @@ import argparse
 import json
 import queue
 import socket
-import statistics
 import subprocess
 import sys
 import threading

@@ -6,7 +6,6 @@ import json
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Annotated
 
 import httpx
