@@ -62,7 +62,8 @@ stop_one() {
   local name="$1" pid
   alive "$name" || { rm -f "$RUN/$name.pid"; return 0; }
   pid="$(cat "$RUN/$name.pid")"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  # TERM to the main process only: Celery's warm shutdown lets running tasks finish.
+  kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
   kill -KILL -- "-$pid" 2>/dev/null || true
   rm -f "$RUN/$name.pid"

@@ -130,8 +130,9 @@ class WorkerProcess:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
+        """Warm shutdown: TERM to the main process only, which lets running tasks finish."""
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.terminate()
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
