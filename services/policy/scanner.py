@@ -59,6 +59,7 @@ import os
 import re
 import tempfile
 import threading
+from functools import lru_cache
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -217,6 +218,7 @@ def _reused_asteval(build: Any) -> Any:
         interpreter = getattr(local, "interpreter", None)
         if interpreter is None:
             interpreter = local.interpreter = build()
+            interpreter.parse = _cached_parse(interpreter.parse)
         interpreter._interrupt = None
         interpreter._calldepth = 0
         interpreter.retval = None
@@ -225,6 +227,19 @@ def _reused_asteval(build: Any) -> Any:
         return interpreter
 
     return get_asteval
+
+
+def _cached_parse(parse: Any, size: int = 4096) -> Any:
+    """``Interpreter.parse`` memoised by text: checkov evaluates the same few thousand
+    expressions on every scan of a catalog module, and ``run`` only reads the tree.
+    ``self.expr`` (set by ``parse``) is still set on a hit; failures are not cached."""
+    cached = lru_cache(maxsize=size)(parse)
+
+    def parse_text(text: str) -> Any:
+        parse.__self__.expr = text
+        return cached(text)
+
+    return parse_text
 
 
 _SETUP_LOCK = threading.Lock()
