@@ -32,5 +32,10 @@ ensure_venv .venv services/gateway/requirements.txt services/rag/requirements.tx
   services/terraform/requirements.txt services/github/requirements.txt services/k8s/requirements.txt \
   requirements-test.txt
 ensure_venv .venv-policy services/policy/requirements.txt requirements-test.txt
-command -v git >/dev/null || { log "apt-get install git"; apt-get install -y -qq git >/dev/null; }
+missing=()
+for tool in git curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "apt-get install ${missing[*]}"
+  apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
+fi
 log "python environments ready"

@@ -75,12 +75,14 @@ def test_eks_nginx_argocd_runs_through_every_queue_and_waits_for_four_eyes(api, 
     assert "kubernetes/gitops/argocd-application.yaml" in merged
 
 
-def test_run_events_replay_every_step_then_end(api, workers, keys):
+def test_run_events_stream_live_every_step_then_end_and_replay_later(api, workers, keys):
     run_id = api.post("/api/v1/requests", json=with_stack(PUBLIC_WEBSITE_BUCKET, "website-events"),
                       headers=keys.requester).json()["id"]
-    wait_for_status(api, keys.viewer, run_id, {"blocked", "failed"})
-    with api.stream("GET", f"/api/v1/runs/{run_id}/events", headers=keys.viewer) as stream:
+    with api.stream("GET", f"/api/v1/runs/{run_id}/events", headers=keys.viewer) as stream:  # while it runs
         events = [json.loads(line[5:]) for line in stream.iter_lines() if line.startswith("data:")]
+    with api.stream("GET", f"/api/v1/runs/{run_id}/events", headers=keys.viewer) as stream:  # after it ended
+        replayed = [json.loads(line[5:]) for line in stream.iter_lines() if line.startswith("data:")]
+    assert replayed == events
     kinds = [(event["event"], event.get("step"), event.get("status")) for event in events]
     assert ("step.finished", "policy.validate", "blocked") in kinds
     assert kinds[-1] == ("run.status", None, "blocked")
