@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from prometheus_client import make_asgi_app
 
 from shared.db.models import Role
 from shared.db.session import session_scope
@@ -61,6 +62,8 @@ def create_app() -> FastAPI:
     app.include_router(events.router)
     app.include_router(config_routes.router)
     app.include_router(validate.router)
+
+    app.mount("/metrics", make_asgi_app())
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:

@@ -24,6 +24,8 @@ from shared.pipeline import start_apply, start_plan
 from shared.queues import CHAIN_APPLY, STEP_ORDER
 from shared.steps import finish_run
 
+from services.gateway.metrics import RUN_DECISIONS, RUNS_CREATED
+
 log = logging.getLogger(__name__)
 
 CANCELLABLE = {RunStatus.queued, RunStatus.planning, RunStatus.validating, RunStatus.awaiting_approval}
@@ -73,6 +75,7 @@ def create_run(
         session.rollback()
         return session.scalar(select(Run).where(Run.idempotency_key == idempotency_key)), False
     events.publish(run_id, "run.status", status=RunStatus.queued.value)
+    RUNS_CREATED.labels(persona.value).inc()
     try:
         start_plan(celery, message)
     except Exception as exc:  # noqa: BLE001 - any broker fault
@@ -123,6 +126,7 @@ def approve(session: Session, celery: Celery, run: Run, actor: str, comment: str
     _audit(session, actor, "run.approve", run, comment=comment)
     session.commit()
     events.publish(run.id, "run.approved", actor=actor)
+    RUN_DECISIONS.labels("approved").inc()
     events.publish(run.id, "run.status", status=RunStatus.applying.value)
     try:
         start_apply(celery, message)
@@ -141,6 +145,7 @@ def reject(session: Session, run: Run, actor: str, comment: str | None) -> Run:
     _audit(session, actor, "run.reject", run, comment=comment)
     session.commit()
     events.publish(run.id, "run.status", status=RunStatus.rejected.value, actor=actor)
+    RUN_DECISIONS.labels("rejected").inc()
     return run
 
 
@@ -153,6 +158,7 @@ def cancel(session: Session, run: Run, actor: str, is_admin: bool, comment: str 
     _audit(session, actor, "run.cancel", run, comment=comment)
     session.commit()
     events.publish(run.id, "run.status", status=RunStatus.cancelled.value, actor=actor)
+    RUN_DECISIONS.labels("cancelled").inc()
     return run
 
 

@@ -20,6 +20,12 @@ def test_health_and_readiness_name_every_store(api):
     assert set(ready.json()["checks"]) == {"postgres", "redis", "broker", "neo4j", "config"}
 
 
+def test_metrics_count_runs_by_persona(api, keys):
+    api.post("/api/v1/requests", json=with_stack(PRIVATE_LOGS_BUCKET, "metrics-logs"), headers=keys.requester)
+    metrics = api.get("/metrics/").text
+    assert 'mcpcloud_runs_created_total{persona="devops"}' in metrics
+
+
 def test_requests_need_a_key_and_the_right_role(api, keys):
     assert api.post("/api/v1/requests", json=PRIVATE_LOGS_BUCKET).status_code == 401
     assert api.get("/api/v1/runs", headers={"X-API-Key": "mcp_nope_nope"}).status_code == 401

@@ -16,6 +16,7 @@ from shared.contracts import GuardrailVerdict, Persona, ScanRequest, ScanRespons
 from shared.queues import Task
 
 from services.gateway.deps import CeleryApp, Requester
+from services.gateway.metrics import VALIDATIONS
 from services.gateway.uploads import MAX_ARCHIVE_BYTES, UploadError, check_sizes, read_zip
 
 router = APIRouter(prefix="/api/v1", tags=["guardrails"])
@@ -44,7 +45,9 @@ def _scan(celery, files: dict[str, str], persona: Persona) -> GuardrailVerdict:
     finally:
         result.forget()
     if response.error:
+        VALIDATIONS.labels("invalid").inc()
         raise HTTPException(422, response.error)
+    VALIDATIONS.labels(response.verdict.status).inc()
     return response.verdict
 
 
