@@ -16,7 +16,7 @@ from shared.db.models import ApiKey, Role, TERMINAL_STATUSES
 from shared.db.session import session_scope
 from shared.settings import REPO_ROOT, get_settings
 
-from services.gateway.auth import create_key
+from services.gateway.auth import authenticate, create_key
 from services.gateway.celery_client import get_celery
 from services.gateway.runs_service import resume_stalled
 from services.gateway.config_cli import app as config_app
@@ -58,8 +58,11 @@ def keys_create(name: str, role: Annotated[Role, typer.Option()] = Role.requeste
 
 def _demo_keys() -> dict[str, str]:
     """The demo's requester and approver keys, created once and kept in .data (mode 600)."""
-    if DEMO_KEYS.exists():
-        return json.loads(DEMO_KEYS.read_text())
+    with session_scope() as session:
+        if DEMO_KEYS.exists():
+            stored = json.loads(DEMO_KEYS.read_text())
+            if all(authenticate(session, key) is not None for key in stored.values()):
+                return stored  # still valid (a wiped database makes them stale)
     created = {}
     with session_scope() as session:
         for name, role in (("demo-requester", Role.requester), ("demo-approver", Role.approver)):
