@@ -29,6 +29,7 @@ from sqlalchemy import func, select, update  # noqa: E402
 
 from shared.db.models import Approval, ApiKey, Role, Run, RunStep  # noqa: E402
 from shared.db.session import session_scope  # noqa: E402
+from shared.examples import request_body  # noqa: E402
 
 from services.gateway.auth import create_key  # noqa: E402
 
@@ -40,18 +41,6 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def request_body(index: int, tag: str) -> dict:
-    return {
-        "persona": "devops",
-        "intent": {
-            "action": "deploy", "cloud": "aws", "platform": "eks", "region": "ap-northeast-2",
-            "stack": f"bench-{tag}-{index}", "cluster": {"name": f"bench-{index}"},
-            "app": {"name": "nginx", "image": "nginxinc/nginx-unprivileged", "tag": "1.27.3", "replicas": 3, "port": 8080},
-            "gitops": "argocd",
-        },
-    }
 
 
 def bench_keys(tag: str) -> tuple[str, str]:
@@ -109,7 +98,8 @@ def main() -> int:
 
 
 def submit(client: httpx.Client, index: int, tag: str) -> str:
-    return client.post("/api/v1/requests", json=request_body(index, tag)).raise_for_status().json()["id"]
+    body = request_body("eks-nginx-argocd", stack=f"bench-{tag}-{index}")
+    return client.post("/api/v1/requests", json=body).raise_for_status().json()["id"]
 
 
 def drive(requester: httpx.Client, approver: httpx.Client, run_ids: list[str], timeout: float) -> list[str]:

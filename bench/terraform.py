@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.terraform.examples import SCENARIOS  # noqa: E402
+from shared.examples import SCENARIOS  # noqa: E402
 from services.terraform.generator import generate  # noqa: E402
 from services.terraform.validate import validate_bundle  # noqa: E402
 

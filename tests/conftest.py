@@ -49,6 +49,13 @@ os.environ.update(TEST_ENV)
 SERVICES = ("rag", "terraform", "policy", "github", "k8s")
 
 
+def free_port() -> int:
+    """A port nothing listens on (for a process to bind, or as a dead address)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def _port_open(host: str, port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(1)

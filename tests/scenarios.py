@@ -1,42 +1,11 @@
-"""The requests of ../shared/scenarios/requests.yaml as structured requests (API bodies)."""
+"""The scenario requests as API bodies (one definition: shared/examples.py)."""
 
-EKS_NGINX_ARGOCD = {
-    "persona": "devops",
-    "intent": {
-        "action": "deploy", "cloud": "aws", "platform": "eks", "region": "ap-northeast-2", "stack": "shop-eks",
-        "cluster": {"name": "shop-eks"},
-        "app": {"name": "nginx", "image": "nginxinc/nginx-unprivileged", "tag": "1.27.3", "replicas": 3, "port": 8080},
-        "gitops": "argocd",
-    },
-}
+from shared.examples import request_body
 
-PRIVATE_LOGS_BUCKET = {
-    "persona": "devops",
-    "intent": {
-        "action": "provision", "cloud": "aws", "region": "ap-northeast-2", "stack": "app-logs",
-        "buckets": [{"name": "acme-app-logs", "purpose": "application logs", "versioning": True}],
-        "ci": "none",
-    },
-}
-
-PUBLIC_WEBSITE_BUCKET = {
-    "persona": "devops",
-    "intent": {
-        "action": "provision", "cloud": "aws", "region": "us-east-1", "stack": "website",
-        "buckets": [{"name": "acme-website", "purpose": "static website", "public_read": True}],
-        "ci": "none",
-    },
-}
-
-ROOT_POD = {
-    "persona": "devops",
-    "intent": {
-        "action": "deploy", "cloud": "aws", "platform": "eks", "region": "ap-northeast-2", "environment": "staging",
-        "stack": "staging-redis",
-        "app": {"name": "redis", "image": "redis", "tag": "7.4.1", "port": 6379, "namespace": "staging",
-                "run_as_root": True, "privileged": True},
-    },
-}
+EKS_NGINX_ARGOCD = request_body("eks-nginx-argocd")
+PRIVATE_LOGS_BUCKET = request_body("private-logs-bucket")
+PUBLIC_WEBSITE_BUCKET = request_body("public-website-bucket")
+ROOT_POD = request_body("root-pod")
 
 
 def with_stack(request: dict, stack: str) -> dict:

@@ -12,8 +12,9 @@ import httpx
 import typer
 from sqlalchemy import select
 
-from shared.db.models import ApiKey, Role, TERMINAL_STATUSES
+from shared.db.models import TERMINAL_STATUSES, ApiKey, Role
 from shared.db.session import session_scope
+from shared.examples import request_body
 from shared.settings import REPO_ROOT, get_settings
 
 from services.gateway.auth import authenticate, create_key
@@ -29,20 +30,7 @@ app.add_typer(runs, name="runs")
 app.add_typer(config_app, name="config")
 
 DEMO_KEYS = REPO_ROOT / ".data" / "demo-keys.json"
-SEED_REQUEST = {
-    "persona": "devops",
-    "intent": {
-        "action": "deploy",
-        "cloud": "aws",
-        "platform": "eks",
-        "region": "ap-northeast-2",
-        "environment": "dev",
-        "stack": "demo-eks",
-        "cluster": {"name": "demo-eks", "kubernetes_version": "1.31", "node_instance_type": "t3.medium"},
-        "app": {"name": "nginx", "image": "nginxinc/nginx-unprivileged", "tag": "1.27.3", "replicas": 3, "port": 8080},
-        "gitops": "argocd",
-    },
-}
+SEED_REQUEST = request_body("eks-nginx-argocd", stack="demo-eks")
 
 
 @keys.command("create")

@@ -308,16 +308,6 @@ def known_check_ids() -> set[str]:
 # --------------------------------------------------------------------------- inputs
 
 
-def bundle_sha256(bundle: ArtifactBundle) -> str:
-    """sha256 over the bundle's files sorted by path: what the verdict is about.
-
-    The contract's ``ArtifactBundle.content_sha256`` (length-prefixed path and content
-    per file), so the approval gate and the k8s step, which compare it with
-    ``GuardrailVerdict.content_sha256``, can never disagree with the scanner.
-    """
-    return bundle.content_sha256
-
-
 def _check_path(path: str) -> str:
     if not isinstance(path, str) or not path.strip():
         raise InvalidInput("a file has an empty path: send paths such as terraform/main.tf")
@@ -498,7 +488,7 @@ class GuardrailEngine:
         (the config service's `persona.<name>.blocks_at`); by default PERSONA_BLOCKS_AT."""
         persona = _persona(persona)
         _check_limits(bundle.files)
-        content_sha = bundle_sha256(bundle)
+        content_sha = bundle.content_sha256
         threshold = PERSONA_BLOCKS_AT[persona] if blocks_at is DEFAULT_THRESHOLD else blocks_at
         return self._verdict(self._evaluate(bundle, content_sha), persona, content_sha, threshold)
 
@@ -510,7 +500,7 @@ class GuardrailEngine:
         so a devops and a security review of the same bundle share one checkov run.
         """
         _check_limits(bundle.files)
-        return self._evaluate(bundle, bundle_sha256(bundle))
+        return self._evaluate(bundle, bundle.content_sha256)
 
     def _evaluate(self, bundle: ArtifactBundle, content_sha: str) -> ScanResult:
         files = list(bundle.files)
@@ -787,6 +777,6 @@ def scan_files(files: Mapping[str, str], persona: Persona | str) -> GuardrailVer
 
 __all__ = [
     "GuardrailEngine", "InvalidInput", "MAX_FILES", "MAX_FILE_BYTES", "MAX_TOTAL_BYTES", "PERSONA_BLOCKS_AT",
-    "SCANNER", "ScanResult", "ScanStats", "blocking_reasons", "bundle_sha256", "configure", "get_engine",
+    "SCANNER", "ScanResult", "ScanStats", "blocking_reasons", "configure", "get_engine",
     "kind_for_path", "known_check_ids", "scan", "scan_files",
 ]

@@ -15,7 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from services.terraform.examples import SCENARIOS
+from shared.examples import SCENARIOS
 from services.terraform.generator import generate
 
 DEFAULT_TARGET = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "generated"

@@ -13,7 +13,7 @@ app.conf.imports = ("services.terraform.tasks",)
 @worker_init.connect
 def _warm(**_: object) -> None:
     """Build python-hcl2's parser once, in the parent, before the pool forks."""
-    from services.terraform.examples import SCENARIOS
+    from shared.examples import SCENARIOS
     from services.terraform.generator import generate
 
     for intent in SCENARIOS.values():

@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 
 from shared.db.models import Run
 from shared.db.session import session_scope
 
-from tests.conftest import REPO, TEST_ENV
+from tests.conftest import REPO, TEST_ENV, free_port
 from tests.scenarios import PRIVATE_LOGS_BUCKET, with_stack
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@contextmanager
+def _gateway(**env: str) -> Iterator[int]:
+    """A real gateway process (uvicorn) with the test settings plus `env`; yields its port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "services.gateway.app:app", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO, env={**os.environ, **TEST_ENV, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def _wait_up(port: int) -> httpx.Response:
@@ -37,32 +46,17 @@ def _wait_up(port: int) -> httpx.Response:
 
 
 def test_readyz_is_503_and_names_neo4j_when_neo4j_is_down(database):
-    port, dead = _free_port(), _free_port()
-    env = {**os.environ, **TEST_ENV, "MCP_NEO4J_URI": f"bolt://127.0.0.1:{dead}"}
-    gateway = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "services.gateway.app:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
+    with _gateway(MCP_NEO4J_URI=f"bolt://127.0.0.1:{free_port()}") as port:
         response = _wait_up(port)
         assert response.status_code == 503
         body = response.json()
         assert body["down"] == ["neo4j"], body
         assert body["checks"]["postgres"] == "ok" and body["checks"]["redis"] == "ok"
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
-    finally:
-        gateway.terminate()
-        gateway.wait(timeout=20)
 
 
 def test_a_request_while_the_broker_is_down_gets_503_and_the_run_is_recorded_failed(database, keys):
-    port, dead = _free_port(), _free_port()
-    env = {**os.environ, **TEST_ENV, "MCP_BROKER_URL": f"redis://127.0.0.1:{dead}/0"}
-    gateway = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "services.gateway.app:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
+    with _gateway(MCP_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0") as port:
         _wait_up(port)
         body = with_stack(PRIVATE_LOGS_BUCKET, "logs-no-broker")
         response = httpx.post(f"http://127.0.0.1:{port}/api/v1/requests", json=body, headers=keys.requester, timeout=60)
@@ -72,6 +66,3 @@ def test_a_request_while_the_broker_is_down_gets_503_and_the_run_is_recorded_fai
         with session_scope() as session:
             run = session.get(Run, uuid.UUID(run_id))
             assert run.status == "failed" and "broker" in run.error  # recorded, not lost
-    finally:
-        gateway.terminate()
-        gateway.wait(timeout=20)

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
-from tests.conftest import wait_for_status
+from tests.conftest import free_port, wait_for_status
 from tests.scenarios import PRIVATE_LOGS_BUCKET, with_stack
 
 
-def _dead_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_neo4j_down_during_record_graph_is_retried_then_fails_the_run_clearly(api, workers, keys):
-    workers.restart("rag", MCP_NEO4J_URI=f"bolt://127.0.0.1:{_dead_port()}", MCP_STEP_RETRY_MAX="2")
+    workers.restart("rag", MCP_NEO4J_URI=f"bolt://127.0.0.1:{free_port()}", MCP_STEP_RETRY_MAX="2")
     try:
         run_id = api.post("/api/v1/requests", json=with_stack(PRIVATE_LOGS_BUCKET, "logs-no-graph"),
                           headers=keys.requester).json()["id"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.policy.scanner import SCANNER, GuardrailEngine, bundle_sha256
+from services.policy.scanner import SCANNER, GuardrailEngine
 from shared.contracts.artifacts import ArtifactBundle, FileKind, GeneratedFile, Severity
 from tests.policy.conftest import FIXTURES, bundle_from_dir
 
@@ -58,7 +58,7 @@ def test_clean_config_passes_for_devops(engine):
     assert not any(f.blocking for f in verdict.findings)
     assert verdict.persona == "devops"
     assert verdict.scanner == SCANNER == "checkov 3.3.30"
-    assert verdict.content_sha256 == bundle_sha256(bundle) == bundle.content_sha256  # what the approval gate compares
+    assert verdict.content_sha256 == bundle.content_sha256  # what the approval gate compares
     assert verdict.checks_passed > 50 and verdict.checks_failed == len(verdict.findings)
     assert {"terraform", "kubernetes", "total"} <= set(verdict.timings_ms)
     # hardened enough that even the strict persona passes it
@@ -149,7 +149,7 @@ def test_file_kind_is_part_of_the_cache_key():
     engine = GuardrailEngine(cache_size=4)
     as_k8s = ArtifactBundle(files=[GeneratedFile(path="x.yaml", kind=FileKind.kubernetes, content=_pod("x"))])
     as_gha = ArtifactBundle(files=[GeneratedFile(path="x.yaml", kind=FileKind.github_actions, content=_pod("x"))])
-    assert bundle_sha256(as_k8s) == bundle_sha256(as_gha)
+    assert as_k8s.content_sha256 == as_gha.content_sha256
     engine.scan(as_k8s, "devops")
     from services.policy.scanner import InvalidInput
 
@@ -181,15 +181,15 @@ def test_inline_suppressions_do_not_lift_a_guardrail(engine):
     assert verdict.status == "blocked"
 
 
-def test_bundle_sha256_is_order_independent_and_unambiguous():
+def test_content_hash_is_order_independent_and_unambiguous():
     a = GeneratedFile(path="a.tf", kind=FileKind.terraform, content="x")
     b = GeneratedFile(path="b.tf", kind=FileKind.terraform, content="y")
-    assert bundle_sha256(ArtifactBundle(files=[a, b])) == bundle_sha256(ArtifactBundle(files=[b, a]))
+    assert ArtifactBundle(files=[a, b]).content_sha256 == ArtifactBundle(files=[b, a]).content_sha256
     shifted = [
         GeneratedFile(path="a.tf", kind=FileKind.terraform, content="xb.tfy"),
     ]
-    assert bundle_sha256(ArtifactBundle(files=[a, b])) != bundle_sha256(ArtifactBundle(files=shifted))
-    assert len(bundle_sha256(ArtifactBundle())) == 64
+    assert ArtifactBundle(files=[a, b]).content_sha256 != ArtifactBundle(files=shifted).content_sha256
+    assert len(ArtifactBundle().content_sha256) == 64
 
 
 def _pod(name: str, annotations: dict | None = None, privileged: bool = False) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.terraform.examples import SCENARIOS
+from shared.examples import SCENARIOS
 from services.terraform.generator import generate
 from shared.contracts.artifacts import ArtifactBundle
 

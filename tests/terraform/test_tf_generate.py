@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from services.terraform import catalog
-from services.terraform.examples import SCENARIOS
+from shared.examples import SCENARIOS
 from services.terraform.generator import PROVIDER_PINS, BackendConfig, GenerationError, generate
 from services.terraform.validate import validate_bundle
 from shared.contracts.artifacts import ContextDocument, FileKind, RetrievedContext

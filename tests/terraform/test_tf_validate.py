@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.terraform.examples import SCENARIOS
+from shared.examples import SCENARIOS
 from services.terraform.generator import generate
 from services.terraform.validate import ValidationIssue, validate_files
 

@@ -1,7 +1,8 @@
-"""The requests of /work/shared/scenarios/requests.yaml that produce files, as intents.
+"""The scenario requests (shared/scenarios/requests.yaml beside the repo) that produce files, as intents.
 
 These are what the intent parser is expected to turn the natural-language requests
-into; the ids match the scenario ids.
+into; the ids match the scenario ids. One definition for the demo (`mcpcloud demo`),
+the benchmarks, the terraform worker's warm-up and the tests.
 """
 
 from __future__ import annotations
@@ -63,3 +64,12 @@ SCENARIOS: dict[str, DeploymentIntent] = {
         ),
     ),
 }
+
+
+
+def request_body(scenario: str, stack: str | None = None, persona: str = "devops") -> dict:
+    """The scenario as a `POST /api/v1/requests` body, optionally on another stack."""
+    intent = SCENARIOS[scenario]
+    if stack is not None:
+        intent = intent.model_copy(update={"stack": stack})
+    return {"persona": persona, "intent": intent.model_dump(mode="json", exclude_none=True)}
