@@ -73,3 +73,19 @@ def request_body(scenario: str, stack: str | None = None, persona: str = "devops
     if stack is not None:
         intent = intent.model_copy(update={"stack": stack})
     return {"persona": persona, "intent": intent.model_dump(mode="json", exclude_none=True)}
+
+
+def renamed(intent: DeploymentIntent, team: str = "team-b") -> DeploymentIntent:
+    """The same request from another team: stack, cluster and bucket names (and bucket
+    purposes) changed, every setting kept. The guardrail benchmark and tests use it to
+    show that such a request re-uses the Terraform scan of the first one."""
+    update: dict = {"stack": f"{team}-{intent.stack}"[:40]}
+    if intent.cluster is not None:
+        update["cluster"] = intent.cluster.model_copy(update={"name": f"{team}-{intent.cluster.name}"[:40]})
+    if intent.buckets:
+        update["buckets"] = [
+            bucket.model_copy(update={"name": f"{team}-{bucket.name}"[:63], "purpose": f"{bucket.purpose} of {team}"})
+            for bucket in intent.buckets
+        ]
+    return intent.model_copy(update=update, deep=True)
+

@@ -16,6 +16,16 @@ module globals, so the engine loads the external check folders once, builds a NE
 runner for every scan (a reused runner keeps the previous results) and serialises
 scans with a lock.
 
+Why two caches: whole bundles by content hash (a retried or repeated request), and
+each framework's files on their own, Terraform in its canonical form
+(``services/policy/canonical.py``: names of vetted catalog module calls, their label
+inputs and the provider's default tags replaced by placeholders). Generated stacks
+differ between requests mostly in names, so the second EKS request of any team costs
+its manifest scan and a lookup instead of a few hundred milliseconds of Terraform
+graph work. Findings are read back under the request's own names, and findings of
+checks a vetted module accepts (its ``module.yaml`` ``accepted_checks``) carry the
+reason and never block; blocking guardrails cannot be accepted.
+
 Why these settings (all for zero network and predictable latency):
 
 * ``BC_SKIP_MAPPING=TRUE`` and ``bc_integration.skip_download``: checkov otherwise asks
@@ -23,7 +33,7 @@ Why these settings (all for zero network and predictable latency):
 * checkov's parallel runner is set to sequential: it forks a process per file batch,
   which costs more than the parse for bundles of a few files and must not happen
   inside a Celery worker anyway.
-* Three pieces of checkov 3.3.30 are tuned for repeated in-process scans, each
+* Four pieces of checkov 3.3.30 are tuned for repeated in-process scans, each
   without changing what is computed (``services/policy/bench/guardrails.py`` compares
   the findings with the CLI's on every run):
 
@@ -35,7 +45,8 @@ Why these settings (all for zero network and predictable latency):
     copies again and again, and parsing is a third of a Terraform scan;
   - the expression evaluator (asteval) is built once per thread and its per-call
     state reset, instead of being rebuilt for every one of the thousands of
-    expressions a module has.
+    expressions a module has;
+  - Kubernetes YAML is parsed by libyaml (same line marks) instead of pure Python.
 
   They are applied only to the pinned checkov version (``TUNED_FOR``); any other
   version runs untouched.
@@ -80,6 +91,7 @@ from checkov.runner_filter import RunnerFilter  # noqa: E402
 from checkov.version import version as CHECKOV_VERSION  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
 
+from services.policy.canonical import CanonicalTerraform, VettedCatalog, canonicalize, files_digest  # noqa: E402
 from services.policy.guardrails import GuardrailPack, load_pack  # noqa: E402
 from shared.contracts.artifacts import (  # noqa: E402
     ArtifactBundle,
@@ -242,6 +254,18 @@ def _cached_parse(parse: Any, size: int = 4096) -> Any:
     return parse_text
 
 
+class _CSafeLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """checkov's Kubernetes ``SafeLineLoader`` on libyaml: the same mappings with the same
+    ``__startline__``/``__endline__`` (libyaml nodes carry the same marks), several
+    times faster than the pure-Python parser that dominated a manifest scan."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict:
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__startline__"] = node.start_mark.line + 1
+        mapping["__endline__"] = node.end_mark.line + 1
+        return mapping
+
+
 _SETUP_LOCK = threading.Lock()
 _CHECKOV_LOCK = threading.Lock()  # checkov's registries and runners are not thread-safe
 _loaded_check_dirs: set[Path] = set()
@@ -268,6 +292,9 @@ def _configure_checkov() -> None:
             parser_utils.hcl2 = _CachedHcl2(parser_utils.hcl2)
             safe_eval = import_module("checkov.terraform.graph_builder.variable_rendering.safe_eval_functions")
             safe_eval.get_asteval = _reused_asteval(safe_eval.get_asteval)
+            k8s_yaml = import_module("checkov.kubernetes.parser.k8_yaml")
+            if hasattr(yaml, "CSafeLoader"):
+                k8s_yaml.SafeLineLoader = _CSafeLineLoader
         _configured = True
 
 
@@ -455,8 +482,49 @@ class ScanResult:
 class ScanStats:
     """Counters for monitoring and tests (a cache hit must not run checkov)."""
 
-    checkov_scans: int = 0
-    cache_hits: int = 0
+    checkov_scans: int = 0  # evaluations that ran checkov for at least one framework
+    cache_hits: int = 0  # whole bundles answered from the cache
+    part_hits: int = 0  # frameworks answered from the cache (e.g. Terraform differing only in names)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """checkov's result for one framework's files, as scanned (canonical names)."""
+
+    findings: tuple[Finding, ...]
+    passed: frozenset[tuple[str, str, str]]
+    checks_passed: int
+    checks_failed: int
+    scan_ms: float
+
+
+class _Lru:
+    """A small thread-safe LRU map (size 0 keeps nothing)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        if self.size == 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 def _sort_key(f: Finding) -> tuple:
@@ -465,19 +533,34 @@ def _sort_key(f: Finding) -> tuple:
 
 
 class GuardrailEngine:
-    """Scans bundles against checkov + the guardrail pack; one per process is enough."""
+    """Scans bundles against checkov + the guardrail pack; one per process is enough.
 
-    def __init__(self, extra_policies_dir: str | Path | None = None, cache_size: int = 256) -> None:
+    Two caches, both keyed by content hashes and the pack version: whole bundles
+    (a repeated request), and each framework's files on their own, the Terraform
+    part in its canonical form (``services/policy/canonical.py``), so a new request
+    that differs from an earlier one only in names re-scans only its manifests.
+    ``canonical=False`` scans Terraform as sent (tests compare the two).
+    """
+
+    def __init__(
+        self,
+        extra_policies_dir: str | Path | None = None,
+        cache_size: int = 256,
+        catalog: VettedCatalog | None = None,
+        canonical: bool = True,
+    ) -> None:
         if cache_size < 0:
             raise ValueError("cache_size must be >= 0")
         self.pack: GuardrailPack = load_pack(extra_policies_dir)
         _configure_checkov()
         _load_check_dirs(self.pack.check_dirs)
         self.pack.verify(known_check_ids())
+        self.catalog = catalog if catalog is not None else VettedCatalog.from_catalog()
+        self.canonical = canonical
         self.cache_size = cache_size
         self.stats = ScanStats()
-        self._cache: OrderedDict[tuple, ScanResult] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._results = _Lru(cache_size)
+        self._parts = _Lru(cache_size)
 
     # -- public API
 
@@ -505,10 +588,12 @@ class GuardrailEngine:
     def _evaluate(self, bundle: ArtifactBundle, content_sha: str) -> ScanResult:
         files = list(bundle.files)
         key = (content_sha, tuple(sorted((f.path, f.kind.value) for f in files)), self.pack.version)
-        result = self._cached(key)
-        if result is None:
-            result = self._run(files)
-            self._remember(key, result)
+        result = self._results.get(key)
+        if result is not None:
+            self.stats.cache_hits += 1
+            return result
+        result = self._run(files)
+        self._results.put(key, result)
         return result
 
     def scan_files(self, files: Mapping[str, str], persona: Persona | str) -> GuardrailVerdict:
@@ -527,28 +612,11 @@ class GuardrailEngine:
                 raise InvalidInput(f"{path}: {exc.errors()[0]['msg']}") from None
         return self.scan(ArtifactBundle(files=generated), persona)
 
-    def clear_cache(self) -> None:
-        with self._cache_lock:
-            self._cache.clear()
-
-    # -- cache
-
-    def _cached(self, key: tuple) -> ScanResult | None:
-        with self._cache_lock:
-            result = self._cache.get(key)
-            if result is not None:
-                self._cache.move_to_end(key)
-                self.stats.cache_hits += 1
-            return result
-
-    def _remember(self, key: tuple, result: ScanResult) -> None:
-        if self.cache_size == 0:
-            return
-        with self._cache_lock:
-            self._cache[key] = result
-            self._cache.move_to_end(key)
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+    def clear_cache(self, bundles: bool = True, parts: bool = True) -> None:
+        if bundles:
+            self._results.clear()
+        if parts:
+            self._parts.clear()
 
     # -- scanning
 
@@ -566,36 +634,37 @@ class GuardrailEngine:
         passed_records: set[tuple[str, str, str]] = set()
         passed = failed = 0
         timings: dict[str, float] = {}
-        with tempfile.TemporaryDirectory(prefix="mcp-policy-") as tmp, _CHECKOV_LOCK:
-            self.stats.checkov_scans += 1
-            for kind in (k for k in _RUNNERS if k in by_kind):
-                module, framework = _RUNNERS[kind]
-                root = Path(tmp).resolve() / framework  # resolved: checkov reports absolute paths
-                for file in by_kind[kind]:
-                    target = root / file.path
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(_neutralise_suppressions(file.content), encoding="utf-8")
-                t0 = time.perf_counter()
-                runner = import_module(module).Runner()  # a new runner per scan: they keep results
-                reports = runner.run(
-                    root_folder=str(root),
-                    runner_filter=RunnerFilter(framework=[framework], show_progress_bar=False),
-                    collect_skip_comments=False,
-                )
-                timings[framework] = round((time.perf_counter() - t0) * 1000, 2)
-                reports = reports if isinstance(reports, list) else [reports]
-                self._check_coverage(kind, root, by_kind[kind], runner, reports)
-                for report in reports:
-                    passed += len(report.passed_checks)
-                    failed += len(report.failed_checks)
-                    passed_records.update(
-                        (r.check_id, r.resource, self._relative(r, root)) for r in report.passed_checks
-                    )
-                    for record in report.failed_checks:
-                        finding = self._finding(record, root)
-                        findings.setdefault(
-                            (finding.check_id, finding.resource, finding.file, finding.line_start), finding
-                        )
+        ran_checkov = False
+        for kind in (k for k in _RUNNERS if k in by_kind):
+            framework = _RUNNERS[kind][1]
+            t0 = time.perf_counter()
+            sent = {f.path: f.content for f in by_kind[kind]}
+            if kind is not FileKind.terraform:
+                canonical = CanonicalTerraform(files=sent)
+            elif self.canonical:
+                canonical = canonicalize(sent, self.catalog)
+            else:
+                canonical = CanonicalTerraform(files=sent, vetted=self.catalog.identify(sent))
+            part_key = (framework, files_digest(canonical.files), self.pack.version)
+            part = self._parts.get(part_key)
+            if part is None:
+                if not ran_checkov:  # counted before the scan: one that raises counts too
+                    self.stats.checkov_scans += 1
+                    ran_checkov = True
+                part = self._scan_part(kind, canonical.files)
+                self._parts.put(part_key, part)
+                timings[framework] = part.scan_ms
+            else:
+                self.stats.part_hits += 1
+                timings[f"{framework}_cached"] = round((time.perf_counter() - t0) * 1000, 2)
+            passed += part.checks_passed
+            failed += part.checks_failed
+            passed_records.update(
+                (check, canonical.original_resource(resource), file) for check, resource, file in part.passed
+            )
+            for finding in part.findings:
+                finding = self._read_back(finding, canonical)
+                findings.setdefault((finding.check_id, finding.resource, finding.file, finding.line_start), finding)
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         ordered = tuple(sorted(findings.values(), key=_sort_key))
         return ScanResult(
@@ -607,22 +676,71 @@ class GuardrailEngine:
         )
 
     @staticmethod
-    def _check_coverage(kind: FileKind, root: Path, files: list[GeneratedFile], runner: Any, reports: list) -> None:
+    def _read_back(finding: Finding, canonical: CanonicalTerraform) -> Finding:
+        """Original module call names, and the catalog's reason when it accepts the finding."""
+        update: dict[str, Any] = {}
+        resource = canonical.original_resource(finding.resource)
+        if resource != finding.resource:
+            update["resource"] = resource
+        module = canonical.vetted_module_of(finding.file)
+        if module is not None and not finding.blocking and finding.check_id in module.accepted_checks:
+            update["accepted"] = f"accepted by catalog module {module.name}: {module.accepted_checks[finding.check_id]}"
+        return finding.model_copy(update=update) if update else finding
+
+    def _scan_part(self, kind: FileKind, files: Mapping[str, str]) -> _Part:
+        """One checkov runner over one framework's files, in a fresh temporary folder."""
+        module, framework = _RUNNERS[kind]
+        findings: dict[tuple, Finding] = {}
+        passed_records: set[tuple[str, str, str]] = set()
+        passed = failed = 0
+        with tempfile.TemporaryDirectory(prefix="mcp-policy-") as tmp, _CHECKOV_LOCK:
+            root = Path(tmp).resolve() / framework  # resolved: checkov reports absolute paths
+            for path, content in files.items():
+                target = root / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(_neutralise_suppressions(content), encoding="utf-8")
+            t0 = time.perf_counter()
+            runner = import_module(module).Runner()  # a new runner per scan: they keep results
+            reports = runner.run(
+                root_folder=str(root),
+                runner_filter=RunnerFilter(framework=[framework], show_progress_bar=False),
+                collect_skip_comments=False,
+            )
+            scan_ms = round((time.perf_counter() - t0) * 1000, 2)
+            reports = reports if isinstance(reports, list) else [reports]
+            self._check_coverage(kind, root, files, runner, reports)
+            for report in reports:
+                passed += len(report.passed_checks)
+                failed += len(report.failed_checks)
+                passed_records.update((r.check_id, r.resource, self._relative(r, root)) for r in report.passed_checks)
+                for record in report.failed_checks:
+                    finding = self._finding(record, root)
+                    findings.setdefault((finding.check_id, finding.resource, finding.file, finding.line_start), finding)
+        return _Part(
+            findings=tuple(findings.values()),
+            passed=frozenset(passed_records),
+            checks_passed=passed,
+            checks_failed=failed,
+            scan_ms=scan_ms,
+        )
+
+    @staticmethod
+    def _check_coverage(kind: FileKind, root: Path, files: Mapping[str, str], runner: Any, reports: list) -> None:
         """Refuse files checkov skipped: an unscanned file must never yield "passed"."""
-        content = {str((root / f.path).resolve()): f for f in files}
+        content = {str((root / path).resolve()): path for path in files}
         if kind is FileKind.terraform:
             for report in reports:
                 for bad in sorted(report.parsing_errors):
-                    file = content.get(str(Path(bad).resolve()))
-                    if file is not None:
-                        raise InvalidInput(_hcl_error(file.path, file.content))
+                    path = content.get(str(Path(bad).resolve()))
+                    if path is not None:
+                        raise InvalidInput(_hcl_error(path, files[path]))
                     raise InvalidInput(f"{bad}: checkov could not parse this file")
             return
         parsed = set()
         for key in getattr(runner, "definitions", None) or {}:
             path = Path(str(key))  # absolute, or relative to the root with a leading "/" (dockerfile)
             parsed.add(str((path if path.is_relative_to(root) else root / str(key).lstrip("/")).resolve()))
-        skipped = sorted(f.path for path, f in content.items() if path not in parsed)
+        skipped = sorted(path for absolute, path in content.items() if absolute not in parsed)
         if skipped:
             hint = {
                 FileKind.kubernetes: "check that every document is a Kubernetes object",
@@ -674,7 +792,8 @@ class GuardrailEngine:
         result: ScanResult, persona: Persona, content_sha: str, threshold: Severity | None
     ) -> GuardrailVerdict:
         blocked = any(f.blocking for f in result.findings) or (
-            threshold is not None and any(f.severity.rank >= threshold.rank for f in result.findings)
+            threshold is not None
+            and any(f.severity.rank >= threshold.rank and not f.accepted for f in result.findings)
         )
         return GuardrailVerdict(
             status="blocked" if blocked else "passed",
@@ -702,7 +821,9 @@ def blocking_reasons(
     if blocking:
         return blocking
     threshold = PERSONA_BLOCKS_AT.get(Persona(verdict.persona)) if blocks_at is DEFAULT_THRESHOLD else blocks_at
-    return [f for f in verdict.findings if threshold is not None and f.severity.rank >= threshold.rank]
+    return [
+        f for f in verdict.findings if threshold is not None and f.severity.rank >= threshold.rank and not f.accepted
+    ]
 
 
 def _persona(persona: Persona | str) -> Persona:

@@ -16,9 +16,11 @@ def compose_report(message: RunMessage) -> tuple[RunReport, bool]:
         facts["files"] = len(message.bundle.files)
     if message.verdict:
         blocking = sum(1 for f in message.verdict.findings if f.blocking)
+        accepted = sum(1 for f in message.verdict.findings if f.accepted)
+        others = len(message.verdict.findings) - blocking - accepted
         lines.append(
-            f"Guardrails {message.verdict.status}: {blocking} blocking, "
-            f"{len(message.verdict.findings) - blocking} other findings."
+            f"Guardrails {message.verdict.status}: {blocking} blocking, {others} other findings"
+            + (f", {accepted} accepted by the catalog modules." if accepted else ".")
         )
         facts["guardrails"] = message.verdict.status
         facts["guardrail_violations"] = blocking

@@ -1,7 +1,9 @@
 """Write the generated bundles of the example scenarios to tests/fixtures/generated/.
 
 The policy engineer scans these with checkov (in the policy environment) to tune the
-guardrails, so they must be exactly what the generator produces today:
+guardrails, so they must be exactly what the generator produces today. Beside them,
+`tests/fixtures/generated-renamed/` holds the same requests from another team (only
+names differ: `shared.examples.renamed`), for the canonical-scan tests and benchmark:
 
     .venv/bin/python -m services.terraform.export_examples [target-dir]
 
@@ -15,16 +17,26 @@ import shutil
 import sys
 from pathlib import Path
 
-from shared.examples import SCENARIOS
+from shared.examples import SCENARIOS, renamed
 from services.terraform.generator import generate
 
 DEFAULT_TARGET = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "generated"
 
 
+def renamed_target(target: Path) -> Path:
+    return target.with_name(f"{target.name}-renamed")
+
+
 def export(target: Path = DEFAULT_TARGET) -> dict[str, list[str]]:
-    """Scenario id -> relative paths written."""
+    """Scenario id -> relative paths written (the renamed variants go beside the target)."""
+    written = _export(target, SCENARIOS)
+    _export(renamed_target(target), {scenario: renamed(intent) for scenario, intent in SCENARIOS.items()})
+    return written
+
+
+def _export(target: Path, intents: dict) -> dict[str, list[str]]:
     written: dict[str, list[str]] = {}
-    for scenario, intent in SCENARIOS.items():
+    for scenario, intent in intents.items():
         bundle = generate(intent)
         folder = target / scenario
         if folder.exists():

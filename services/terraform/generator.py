@@ -26,7 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from services.terraform import hcl, manifests
-from services.terraform.catalog import get_module
+from shared.catalog import get_module
 from services.terraform.hcl import Expr, block, labelled
 from shared.contracts.artifacts import ArtifactBundle, FileKind, GeneratedFile, RetrievedContext
 from shared.contracts.intent import Action, BucketSpec, DeploymentIntent

@@ -102,6 +102,11 @@ class Finding(_Model):
     message: str
     fix_hint: str = ""
     blocking: bool = False
+    accepted: str = Field(
+        default="",
+        description="Why the vetted catalog module this finding is in accepts it (its module.yaml accepted_checks); "
+        "an accepted finding is reported but never blocks. Blocking guardrails cannot be accepted.",
+    )
 
 
 class GuardrailVerdict(_Model):

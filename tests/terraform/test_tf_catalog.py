@@ -7,7 +7,7 @@ import re
 import hcl2
 import pytest
 
-from services.terraform.catalog import CATALOG_DIR, GUARDRAIL_IDS, CatalogError, descriptions, get_module, load_catalog
+from shared.catalog import CATALOG_DIR, GUARDRAIL_IDS, CatalogError, descriptions, get_module, load_catalog
 from services.terraform.generator import PROVIDER_PINS
 from services.terraform.validate import validate_directory
 

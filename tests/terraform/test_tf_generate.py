@@ -9,8 +9,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from services.terraform import catalog
-from shared.examples import SCENARIOS
+from shared import catalog
+from shared.examples import SCENARIOS, renamed
 from services.terraform.generator import PROVIDER_PINS, BackendConfig, GenerationError, generate
 from services.terraform.validate import validate_bundle
 from shared.contracts.artifacts import ContextDocument, FileKind, RetrievedContext
@@ -212,10 +212,14 @@ def test_the_same_intent_gives_byte_identical_files(bundles, scenario):
 def test_the_exported_examples_for_the_policy_scans_are_current(bundles, scenario):
     """tests/fixtures/generated/ is what checkov is tuned on; refresh it with
     `python -m services.terraform.export_examples` when this fails."""
-    folder = Path(__file__).resolve().parents[1] / "fixtures" / "generated" / scenario
-    exported = {p.relative_to(folder).as_posix(): p.read_text() for p in folder.rglob("*") if p.is_file()}
-    exported.pop("SUMMARY.txt", None)
-    assert exported == _files(bundles[scenario])
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    for folder, bundle in (
+        (fixtures / "generated" / scenario, bundles[scenario]),
+        (fixtures / "generated-renamed" / scenario, generate(renamed(SCENARIOS[scenario]))),
+    ):
+        exported = {p.relative_to(folder).as_posix(): p.read_text() for p in folder.rglob("*") if p.is_file()}
+        exported.pop("SUMMARY.txt", None)
+        assert exported == _files(bundle), folder
 
 
 def test_retrieved_context_shows_in_the_summary_but_never_changes_files(bundles):

@@ -1,6 +1,9 @@
 """The vetted module catalog: the only Terraform modules the generator may use.
 
-Each folder of `catalog/` holds one module (`main.tf`, `variables.tf`, `outputs.tf`)
+Shared because three services read it: terraform generates from it, policy vets
+bundles against it (an unmodified module copy gets its label inputs and accepted
+checks), rag indexes it. The modules live in `services/terraform/catalog/`.
+Each folder there holds one module (`main.tf`, `variables.tf`, `outputs.tf`)
 and its `module.yaml`: purpose, inputs, outputs, the guardrails it meets and the
 checkov findings accepted on purpose. The generator copies the `.tf` files into every
 bundle; the RAG service indexes `describe()`; the guardrail service reads the
@@ -11,13 +14,14 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-CATALOG_DIR = Path(__file__).with_name("catalog")
+CATALOG_DIR = Path(__file__).resolve().parents[1] / "services" / "terraform" / "catalog"
 TERRAFORM_FILES = ("main.tf", "variables.tf", "outputs.tf")
 GUARDRAIL_IDS = frozenset({"GR-S3-PUBLIC", "GR-ENCRYPTION-AT-REST", "GR-IAM-WILDCARD", "GR-NET-OPEN-ADMIN-PORTS"})
 
@@ -37,6 +41,24 @@ class ModuleInput(_Meta):
     required: bool = False
     default: Any = None
     validation: str = ""
+    label: str = Field(
+        default="",
+        description="A regular expression: values it matches only name things and change no guardrail finding "
+        "(tests/policy/test_policy_labels.py proves it per module). The guardrail service scans configs that "
+        "differ only in such values once (services/policy/canonical.py). Empty: the value matters.",
+    )
+
+    @field_validator("label")
+    @classmethod
+    def _label_compiles(cls, label: str) -> str:
+        if label:
+            try:
+                re.compile(label)
+            except re.error as exc:
+                raise ValueError(f"label {label!r} is not a regular expression: {exc}") from None
+            if not (label.startswith("^") and label.endswith("$")):
+                raise ValueError(f"label {label!r} must be anchored (^...$): it vets whole values")
+        return label
 
     @model_validator(mode="after")
     def _required_has_no_default(self) -> ModuleInput:

@@ -1,0 +1,264 @@
+"""Canonical form of a Terraform config: one scan for every config that differs only in names.
+
+Two requests for "a private logs bucket" differ in the bucket name, the stack tag and
+the module call's name, and nothing checkov looks at. Scanning each from scratch
+costs a full checkov Terraform run (a few hundred milliseconds for EKS + VPC); the
+verdict is the same. So before the scan, the guardrail engine rewrites the values
+that only *name* things into placeholders and caches the Terraform findings by the
+hash of that canonical text. A new request with new names then costs a cache lookup.
+
+What is rewritten, and why each is safe:
+
+* **Label inputs of vetted module calls.** A module call whose source folder holds
+  exactly the ``.tf`` files of a catalog module (byte for byte: ``VettedCatalog``)
+  gets its label inputs (``label:`` in the catalog's ``module.yaml``) replaced, but
+  only when the value is a plain string literal the label's pattern accepts (the same
+  pattern as the module's own variable validation, so nothing like ``*`` or an
+  interpolation). ``tests/policy/test_policy_labels.py`` scans every module with
+  different label values and proves the findings do not change.
+* **Names of those module calls** (``module "bucket_logs"`` → ``module "canonical_0"``,
+  and every ``module.bucket_logs`` reference in the same folder), mapped back on the
+  findings' resource addresses.
+* **Output block names** of that folder: outputs are never checked.
+* **Provider default tags / labels values** (``default_tags { tags = {...} }``,
+  ``default_labels = {...}``): checkov 3.3.30 never reads them.
+
+Equal values get equal placeholders, so a config where two names coincide keeps that
+property. Anything unexpected (a label on two lines, a reference that cannot be
+rewritten, placeholder text already present) leaves that folder as it was: the cost
+of doubt is one uncached scan, never a wrong verdict. Line numbers never change, so
+findings keep their file and line range.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import hcl2
+
+from shared.catalog import load_catalog
+
+#: Placeholder stem; a folder that already contains it is left alone.
+_PLACEHOLDER = "canonlabel"
+_MODULE_PREFIX = "canonical_"
+_OUTPUT_PREFIX = "canonical_output_"
+_TAG_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,62}$")
+_MODULE_CALL = re.compile(r'^(\s*module\s+")([^"]+)("\s*\{\s*)$')
+_OUTPUT = re.compile(r'^(\s*output\s+")([^"]+)("\s*\{.*)$', re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class VettedModule:
+    """A catalog module as the guardrail service trusts it."""
+
+    name: str
+    labels: Mapping[str, re.Pattern[str]]
+    accepted_checks: Mapping[str, str]  # checkov id -> why the catalog accepts it
+
+
+def files_digest(files: Mapping[str, str]) -> str:
+    """sha256 over (name, content) pairs, length-prefixed so no two file sets collide."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        for part in (name, files[name]):
+            data = part.encode("utf-8", "surrogatepass")
+            digest.update(len(data).to_bytes(8, "big"))
+            digest.update(data)
+    return digest.hexdigest()
+
+
+class VettedCatalog:
+    """Recognises unmodified copies of catalog modules inside a bundle."""
+
+    def __init__(self, modules: Iterable[Any]) -> None:
+        self._by_digest: dict[str, VettedModule] = {}
+        for module in modules:
+            vetted = VettedModule(
+                name=module.name,
+                labels={i.name: re.compile(i.label) for i in module.inputs if i.label},
+                accepted_checks={c.id: c.reason for c in module.accepted_checks},
+            )
+            self._by_digest[files_digest(module.files)] = vetted
+
+    @classmethod
+    def from_catalog(cls) -> VettedCatalog:
+        return cls(load_catalog().values())
+
+    def __len__(self) -> int:
+        return len(self._by_digest)
+
+    def identify(self, files: Mapping[str, str]) -> dict[str, VettedModule]:
+        """Bundle folder -> vetted module, for every folder whose Terraform files are a catalog module's."""
+        by_dir: dict[str, dict[str, str]] = {}
+        for path, content in files.items():
+            folder, name = posixpath.split(path)
+            by_dir.setdefault(folder, {})[name] = content
+        found = {}
+        for folder, folder_files in by_dir.items():
+            module = self._by_digest.get(files_digest(folder_files))
+            if module is not None:
+                found[folder] = module
+        return found
+
+
+@dataclass
+class CanonicalTerraform:
+    """The Terraform files to scan, and how to read the findings back."""
+
+    files: dict[str, str]
+    vetted: dict[str, VettedModule] = field(default_factory=dict)
+    module_names: dict[str, str] = field(default_factory=dict)  # canonical call name -> original
+
+    def original_resource(self, resource: str) -> str:
+        """``module.canonical_0.aws_s3_bucket.this`` -> ``module.bucket_logs.aws_s3_bucket.this``."""
+        if _MODULE_PREFIX not in resource:
+            return resource
+        return re.sub(
+            rf"(?<![\w.-])module\.({_MODULE_PREFIX}\d+)(?![\w-])",
+            lambda m: f"module.{self.module_names.get(m.group(1), m.group(1))}",
+            resource,
+        )
+
+    def vetted_module_of(self, file: str) -> VettedModule | None:
+        return self.vetted.get(posixpath.dirname(file))
+
+
+class _LeaveAlone(Exception):
+    """This folder is not rewritten (see the module docstring)."""
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str) -> dict[str, Any]:
+    return hcl2.loads(text)
+
+
+def canonicalize(files: Mapping[str, str], catalog: VettedCatalog) -> CanonicalTerraform:
+    """``files``: bundle path -> content of every Terraform file of a bundle."""
+    vetted = catalog.identify(files)
+    result = CanonicalTerraform(files=dict(files), vetted=vetted)
+    if not vetted:
+        return result
+    by_dir: dict[str, list[str]] = {}
+    for path in sorted(files):
+        by_dir.setdefault(posixpath.dirname(path), []).append(path)
+    for folder, paths in by_dir.items():
+        if folder in vetted or not all(p.endswith(".tf") for p in paths):
+            continue
+        try:
+            rewritten, names = _canonical_folder(folder, {p: files[p] for p in paths}, vetted)
+        except _LeaveAlone:
+            continue
+        result.files.update(rewritten)
+        result.module_names.update(names)
+    return result
+
+
+def _canonical_folder(
+    folder: str, texts: dict[str, str], vetted: Mapping[str, VettedModule]
+) -> tuple[dict[str, str], dict[str, str]]:
+    if any(_PLACEHOLDER in t or _MODULE_PREFIX in t for t in texts.values()):
+        raise _LeaveAlone
+    try:
+        parsed = {path: _parse(text) for path, text in texts.items()}
+    except Exception:  # noqa: BLE001 - the scan reports the syntax error with its line
+        raise _LeaveAlone from None
+    placeholders: dict[str, str] = {}
+
+    def placeholder(value: str) -> str:
+        return placeholders.setdefault(value, f"{_PLACEHOLDER}{len(placeholders)}")
+
+    lines = {path: text.split("\n") for path, text in texts.items()}
+    renames: dict[str, str] = {}  # original call name -> canonical
+    for path in sorted(parsed):
+        for call in parsed[path].get("module", []):
+            for name, body in call.items():
+                module = _vetted_source(folder, body, vetted)
+                if module is None:
+                    continue
+                start, end = body["__start_line__"], body["__end_line__"]
+                head = _MODULE_CALL.match(lines[path][start - 1])
+                if head is None or head.group(2) != name:
+                    raise _LeaveAlone
+                canonical = f"{_MODULE_PREFIX}{len(renames)}"
+                renames[name] = canonical
+                lines[path][start - 1] = f"{head.group(1)}{canonical}{head.group(3)}"
+                for argument, pattern in module.labels.items():
+                    value = _single_string(body.get(argument))
+                    if value is not None and pattern.match(value):
+                        replacement = placeholder(value)
+                        if pattern.match(replacement):
+                            _replace_value(lines[path], start, end, argument, value, replacement)
+        for provider in parsed[path].get("provider", []):
+            for body in provider.values():
+                for tags in _provider_tag_maps(body):
+                    for key, value in tags.items():
+                        if isinstance(value, str) and _TAG_VALUE.match(value):
+                            _replace_value(lines[path], body["__start_line__"], body["__end_line__"],
+                                           key, value, placeholder(value), quoted_key=True)
+    if not renames:
+        raise _LeaveAlone
+    rewritten = {}
+    outputs = 0
+    for path in sorted(lines):
+        text = "\n".join(lines[path])
+        for original, canonical in renames.items():
+            text = re.sub(rf"(?<![\w.-])module\.{re.escape(original)}(?![\w-])", f"module.{canonical}", text)
+
+        def output_name(match: re.Match[str]) -> str:
+            nonlocal outputs
+            outputs += 1
+            return f"{match.group(1)}{_OUTPUT_PREFIX}{outputs - 1}{match.group(3)}"
+
+        text = _OUTPUT.sub(output_name, text)
+        for original in renames:
+            if re.search(rf"(?<![\w.-])module\.{re.escape(original)}(?![\w-])", text):
+                raise _LeaveAlone  # pragma: no cover - the substitution above removed them all
+        rewritten[path] = text
+    return rewritten, {canonical: original for original, canonical in renames.items()}
+
+
+def _vetted_source(folder: str, body: Mapping[str, Any], vetted: Mapping[str, VettedModule]) -> VettedModule | None:
+    source = _single_string(body.get("source"))
+    if source is None or not source.startswith(("./", "../")):
+        return None
+    return vetted.get(posixpath.normpath(posixpath.join(folder, source)))
+
+
+def _single_string(value: Any) -> str | None:
+    """A plain string literal (hcl2 wraps attribute values in a list); None for anything else."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, str) and "${" not in value and "%{" not in value and '"' not in value and "\\" not in value:
+        return value
+    return None
+
+
+def _provider_tag_maps(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    maps = []
+    for block in body.get("default_tags", []) or []:
+        for tags in block.get("tags", []) if isinstance(block, dict) else []:
+            if isinstance(tags, dict):
+                maps.append(tags)
+    for labels in body.get("default_labels", []) or []:
+        if isinstance(labels, dict):
+            maps.append(labels)
+    return maps
+
+
+def _replace_value(
+    lines: list[str], start: int, end: int, key: str, value: str, replacement: str, quoted_key: bool = False
+) -> None:
+    """Replace ``key = "value"`` on the one line of the block (1-based, inclusive) that holds it."""
+    name = rf'"?{re.escape(key)}"?' if quoted_key else re.escape(key)
+    pattern = re.compile(rf'^(\s*{name}\s*=\s*"){re.escape(value)}("\s*,?\s*)$')
+    hits = [i for i in range(start - 1, min(end, len(lines))) if pattern.match(lines[i])]
+    if len(hits) != 1:
+        raise _LeaveAlone
+    index = hits[0]
+    lines[index] = pattern.sub(lambda m: f"{m.group(1)}{replacement}{m.group(2)}", lines[index])
