@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     engine = GuardrailEngine(cache_size=8)
     print(f"engine start (pack {engine.pack.version}, checkov loaded): {(time.perf_counter() - t0) * 1000:.0f} ms")
-    header = (f"{'config':30} {'files':>5} {'cold p50':>9} {'cpu p50':>8} {'renamed':>9} {'cache p50':>10} "
+    header = (f"{'config':32} {'files':>5} {'cold p50':>9} {'cpu p50':>8} {'renamed':>9} {'cache p50':>10} "
               f"{'CLI p50':>8} {'CLI/cold':>8} {'CLI/renamed':>11} {'findings':>8}  identical")
     print(header)
     print("-" * len(header))
@@ -191,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
             renamed_ratio = f"{p50(cli_times) / p50(renamed_wall):10.0f}x"
         identical = all(a == b for _, a, b in comparisons)
         all_identical &= identical
-        name = f"{folder.parent.name}/{folder.name}"[-30:]
-        print(f"{name:30} {len(bundle.files):5d} {p50(wall):7.1f}ms {p50(cpu):6.1f}ms {renamed_cell} "
+        name = f"{folder.parent.name}/{folder.name}"[-32:]
+        print(f"{name:32} {len(bundle.files):5d} {p50(wall):7.1f}ms {p50(cpu):6.1f}ms {renamed_cell} "
               f"{p50(hit) * 1000:8.1f}µs {p50(cli_times):6.0f}ms {p50(cli_times) / p50(wall):7.0f}x {renamed_ratio} "
               f"{len(ours):8d}  {'yes' if identical else 'NO'}")
         for prefix, a, b in comparisons:
