@@ -24,7 +24,8 @@ What is rewritten, and why each is safe:
   ``default_labels = {...}``): checkov 3.3.30 never reads them.
 
 Equal values get equal placeholders, so a config where two names coincide keeps that
-property. Anything unexpected (a label on two lines, a reference that cannot be
+property; a label value that also stands anywhere else (a root resource naming the
+bucket, a literal in the module) leaves the folder as it is. Anything else unexpected (a label on two lines, a reference that cannot be
 rewritten, placeholder text already present) leaves that folder as it was: the cost
 of doubt is one uncached scan, never a wrong verdict. Line numbers never change, so
 findings keep their file and line range.
@@ -60,6 +61,7 @@ class VettedModule:
     name: str
     labels: Mapping[str, re.Pattern[str]]
     accepted_checks: Mapping[str, str]  # checkov id -> why the catalog accepts it
+    texts: tuple[str, ...] = ()  # its Terraform files
 
 
 def files_digest(files: Mapping[str, str]) -> str:
@@ -83,6 +85,7 @@ class VettedCatalog:
                 name=module.name,
                 labels={i.name: re.compile(i.label) for i in module.inputs if i.label},
                 accepted_checks={c.id: c.reason for c in module.accepted_checks},
+                texts=tuple(module.files.values()),
             )
             self._by_digest[files_digest(module.files)] = vetted
 
@@ -175,6 +178,8 @@ def _canonical_folder(
 
     lines = {path: text.split("\n") for path, text in texts.items()}
     renames: dict[str, str] = {}  # original call name -> canonical
+    called: list[str] = []  # texts of the vetted modules called
+    label_values: set[str] = set()
     for path in sorted(parsed):
         for call in parsed[path].get("module", []):
             for name, body in call.items():
@@ -185,6 +190,7 @@ def _canonical_folder(
                 head = _MODULE_CALL.match(lines[path][start - 1])
                 if head is None or head.group(2) != name:
                     raise _LeaveAlone
+                called.extend(module.texts)
                 canonical = f"{_MODULE_PREFIX}{len(renames)}"
                 renames[name] = canonical
                 lines[path][start - 1] = f"{head.group(1)}{canonical}{head.group(3)}"
@@ -192,6 +198,7 @@ def _canonical_folder(
                     value = _single_string(body.get(argument))
                     if value is not None and pattern.match(value):
                         replacement = placeholder(value)
+                        label_values.add(value)
                         if pattern.match(replacement):
                             _replace_value(lines[path], start, end, argument, value, replacement)
         for provider in parsed[path].get("provider", []):
@@ -220,7 +227,19 @@ def _canonical_folder(
             if re.search(rf"(?<![\w.-])module\.{re.escape(original)}(?![\w-])", text):
                 raise _LeaveAlone  # pragma: no cover - the substitution above removed them all
         rewritten[path] = text
+    _check_no_value_left(label_values, rewritten.values(), called)
     return rewritten, {canonical: original for original, canonical in renames.items()}
+
+
+def _check_no_value_left(values: Iterable[str], *texts: Iterable[str]) -> None:
+    """A replaced label value must not stand anywhere else, in the folder or in the
+    modules it calls: otherwise the raw config links two places by an equal value and
+    the canonical one would not (the cost is one uncached scan). Default tag values are
+    exempt: checkov never reads them, so nothing can be linked through them."""
+    for value in values:
+        token = re.compile(rf"(?<![\w.-]){re.escape(value)}(?![\w.-])")
+        if any(token.search(text) for group in texts for text in group):
+            raise _LeaveAlone
 
 
 def _vetted_source(folder: str, body: Mapping[str, Any], vetted: Mapping[str, VettedModule]) -> VettedModule | None:

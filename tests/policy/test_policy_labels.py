@@ -205,6 +205,20 @@ def test_values_outside_a_label_pattern_stay_as_they_are(value):
     assert f'bucket_name        = "{value}"' in canonical.files["terraform/main.tf"]
 
 
+def test_a_name_used_elsewhere_in_the_config_keeps_the_config_as_it_is():
+    """A root resource that names the bucket literally links it by value: not rewritten."""
+    catalog = VettedCatalog.from_catalog()
+    bundle = bundle_from_dir(GENERATED / "private-logs-bucket", skip_unsupported=True)
+    terraform = {f.path: f.content for f in bundle.files if f.kind is FileKind.terraform}
+    terraform["terraform/main.tf"] += (
+        '\nresource "aws_s3_bucket_notification" "logs" {\n  bucket = "mcp-app-logs-apne2"\n}\n'
+    )
+
+    canonical = canonicalize(terraform, catalog)
+    assert canonical.module_names == {} and canonical.files == terraform
+    assert canonical.vetted  # the module copy is still recognised (accepted checks apply)
+
+
 def test_catalog_accepted_checks_are_marked_and_never_block():
     engine = GuardrailEngine(cache_size=0)
     bundle = bundle_from_dir(GENERATED / "private-logs-bucket", skip_unsupported=True)
