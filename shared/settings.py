@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     terraform_binary: str | None = Field(default=None, description="terraform or tofu; none: plan/apply skipped")
     terraform_work_dir: Path = REPO_ROOT / ".data" / "terraform"
     policy_extra_checks_dir: Path | None = None
+    policy_scan_cache_ttl_s: int = Field(
+        default=7 * 24 * 3600, ge=0, description="How long policy workers share scan results in Redis; 0: not shared"
+    )
 
     step_retry_max: int = Field(default=5, ge=0, le=20)
     step_retry_backoff_max: int = Field(default=60, ge=1, le=600)

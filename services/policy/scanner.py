@@ -24,7 +24,9 @@ differ between requests mostly in names, so the second EKS request of any team c
 its manifest scan and a lookup instead of a few hundred milliseconds of Terraform
 graph work. Findings are read back under the request's own names, and findings of
 checks a vetted module accepts (its ``module.yaml`` ``accepted_checks``) carry the
-reason and never block; blocking guardrails cannot be accepted.
+reason and never block; blocking guardrails cannot be accepted. The framework parts are
+also shared between processes through Redis when the worker configures a store
+(``services/policy/scan_store.py``).
 
 Why these settings (all for zero network and predictable latency):
 
@@ -93,6 +95,7 @@ from pydantic import ValidationError  # noqa: E402
 
 from services.policy.canonical import CanonicalTerraform, VettedCatalog, canonicalize, files_digest  # noqa: E402
 from services.policy.guardrails import GuardrailPack, load_pack  # noqa: E402
+from services.policy.scan_store import RedisScanStore  # noqa: E402
 from shared.contracts.artifacts import (  # noqa: E402
     ArtifactBundle,
     FileKind,
@@ -485,6 +488,7 @@ class ScanStats:
     checkov_scans: int = 0  # evaluations that ran checkov for at least one framework
     cache_hits: int = 0  # whole bundles answered from the cache
     part_hits: int = 0  # frameworks answered from the cache (e.g. Terraform differing only in names)
+    shared_hits: int = 0  # of those, answered by the shared store (another process scanned them)
 
 
 @dataclass(frozen=True)
@@ -496,6 +500,25 @@ class _Part:
     checks_passed: int
     checks_failed: int
     scan_ms: float
+
+    def to_json(self) -> dict:
+        return {
+            "findings": [f.model_dump(mode="json") for f in self.findings],
+            "passed": sorted(self.passed),
+            "checks_passed": self.checks_passed,
+            "checks_failed": self.checks_failed,
+            "scan_ms": self.scan_ms,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> _Part:
+        return cls(
+            findings=tuple(Finding.model_validate(f) for f in data["findings"]),
+            passed=frozenset(tuple(p) for p in data["passed"]),
+            checks_passed=int(data["checks_passed"]),
+            checks_failed=int(data["checks_failed"]),
+            scan_ms=float(data["scan_ms"]),
+        )
 
 
 class _Lru:
@@ -548,6 +571,7 @@ class GuardrailEngine:
         cache_size: int = 256,
         catalog: VettedCatalog | None = None,
         canonical: bool = True,
+        shared_store: RedisScanStore | None = None,
     ) -> None:
         if cache_size < 0:
             raise ValueError("cache_size must be >= 0")
@@ -561,6 +585,7 @@ class GuardrailEngine:
         self.stats = ScanStats()
         self._results = _Lru(cache_size)
         self._parts = _Lru(cache_size)
+        self.shared_store = shared_store
 
     # -- public API
 
@@ -647,12 +672,16 @@ class GuardrailEngine:
                 canonical = CanonicalTerraform(files=sent, vetted=self.catalog.identify(sent))
             part_key = (framework, files_digest(canonical.files), self.pack.version)
             part = self._parts.get(part_key)
+            if part is None and self.shared_store is not None:
+                part = self._shared_part(part_key)
             if part is None:
                 if not ran_checkov:  # counted before the scan: one that raises counts too
                     self.stats.checkov_scans += 1
                     ran_checkov = True
                 part = self._scan_part(kind, canonical.files)
                 self._parts.put(part_key, part)
+                if self.shared_store is not None:
+                    self.shared_store.put(self._shared_key(part_key), part.to_json())
                 timings[framework] = part.scan_ms
             else:
                 self.stats.part_hits += 1
@@ -674,6 +703,24 @@ class GuardrailEngine:
             checks_failed=failed,
             timings_ms=timings,
         )
+
+    @staticmethod
+    def _shared_key(part_key: tuple) -> str:
+        framework, digest, pack_version = part_key
+        return f"checkov-{CHECKOV_VERSION}:{pack_version}:{framework}:{digest}"
+
+    def _shared_part(self, part_key: tuple) -> _Part | None:
+        data = self.shared_store.get(self._shared_key(part_key))
+        if data is None:
+            return None
+        try:
+            part = _Part.from_json(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("shared scan entry unreadable (%s): scanning again", exc)
+            return None
+        self.stats.shared_hits += 1
+        self._parts.put(part_key, part)
+        return part
 
     @staticmethod
     def _read_back(finding: Finding, canonical: CanonicalTerraform) -> Finding:
@@ -859,7 +906,10 @@ _WARM_UP = ArtifactBundle(files=[
 
 
 def configure(
-    extra_policies_dir: str | Path | None = None, cache_size: int = 256, warm: bool = True
+    extra_policies_dir: str | Path | None = None,
+    cache_size: int = 256,
+    warm: bool = True,
+    shared_store: RedisScanStore | None = None,
 ) -> GuardrailEngine:
     """Build the process-wide engine; the worker calls this at start with its settings.
 
@@ -873,6 +923,7 @@ def configure(
         engine.evaluate(_WARM_UP)
         engine.clear_cache()
         engine.stats = ScanStats()
+    engine.shared_store = shared_store  # after the warm-up: its scan is not worth sharing
     with _engine_lock:
         _engine = engine
     return engine

@@ -17,7 +17,15 @@ app.conf.imports = ("services.policy.tasks",)
 
 @worker_init.connect
 def _configure(**_: object) -> None:
-    """Load the guardrail pack (and the operator's policy folder), warm checkov, before forking."""
+    """Load the guardrail pack (and the operator's policy folder), warm checkov, before
+    forking; scan results are shared with the other policy processes through Redis."""
+    from services.policy.scan_store import RedisScanStore
     from services.policy.scanner import configure
 
-    configure(extra_policies_dir=get_settings().policy_extra_checks_dir)
+    settings = get_settings()
+    store = (
+        RedisScanStore.from_url(settings.redis_url, settings.policy_scan_cache_ttl_s)
+        if settings.policy_scan_cache_ttl_s > 0
+        else None
+    )
+    configure(extra_policies_dir=settings.policy_extra_checks_dir, shared_store=store)

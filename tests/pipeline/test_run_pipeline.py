@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 
+import redis
+
 from shared.graph import get_driver
 from shared.queues import CHAIN_APPLY, CHAIN_PLAN
 
-from tests.conftest import wait_for_status
+from tests.conftest import TEST_ENV, wait_for_status
 from tests.scenarios import EKS_NGINX_ARGOCD, PUBLIC_WEBSITE_BUCKET, ROOT_POD, with_stack
 
 PLAN_STEPS = [task.value for task in CHAIN_PLAN]
@@ -103,6 +105,9 @@ def test_public_bucket_is_blocked_with_checkov_ids_and_opens_nothing(api, worker
     assert [step["name"] for step in run["steps"]] == PLAN_STEPS[:3]  # github.open_pr never ran
     assert run["change"] is None
     assert api.post(f"/api/v1/runs/{run_id}/approve", headers=keys.approver).status_code == 409
+    # the policy worker shared its Terraform scan with the other policy processes
+    shared = redis.Redis.from_url(TEST_ENV["MCP_REDIS_URL"]).keys("policy:scan:*:terraform:*")
+    assert shared, "no scan result shared in Redis"
 
 
 def test_root_pod_is_blocked_before_any_kubernetes_call(api, workers, keys):
