@@ -11,8 +11,14 @@ under ``tests/fixtures/generated/`` (when present) and the policy test bundles.
 
 For each config it prints, in one run:
 
-* the warm in-process scan p50 with every cache empty (wall clock and CPU; a new
-  checkov runner per scan, exactly what the first request of its kind costs);
+* the warm in-process scan p50 with every cache and memo empty (wall clock and CPU;
+  a new checkov runner per scan: the very first scan of a freshly started worker,
+  checkov already loaded);
+* the "new shape" p50: the same request in another region, environment and size
+  (``tests/fixtures/generated-reshaped/``, made by the real generator) scanned right
+  after the first one: the catalog modules' parses and expression evaluations are
+  reused, the stack's own Terraform and manifests are scanned. This is the first
+  request of a stack shape in a worker that has served others;
 * the "renamed" p50: the same request from another team (only names differ,
   ``tests/fixtures/generated-renamed/``, made by the real generator) scanned right
   after the first one, with the bundle cache cold: its Terraform part is answered
@@ -50,11 +56,12 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from services.policy.guardrails import OWN_CHECKS_DIR  # noqa: E402
-from services.policy.scanner import GuardrailEngine, kind_for_path  # noqa: E402
+from services.policy.scanner import GuardrailEngine, clear_process_caches, kind_for_path  # noqa: E402
 from shared.contracts.artifacts import ArtifactBundle, GeneratedFile  # noqa: E402
 
 GENERATED = REPO / "tests" / "fixtures" / "generated"
 RENAMED = REPO / "tests" / "fixtures" / "generated-renamed"
+RESHAPED = REPO / "tests" / "fixtures" / "generated-reshaped"
 TEST_BUNDLES = REPO / "tests" / "policy" / "fixtures" / "bundles"
 CHECKOV = Path(sys.executable).parent / "checkov"
 
@@ -84,12 +91,13 @@ def p50(values: list[float]) -> float:
 
 def in_process(engine: GuardrailEngine, bundle: ArtifactBundle, runs: int) -> tuple[list[float], list[float], set[Finding]]:
     engine.clear_cache()
-    for _ in range(2):  # warm: first parses of these modules, checkov's lazy loads
+    for _ in range(2):  # checkov's lazy loads
         result = engine.evaluate(bundle)
         engine.clear_cache()
     wall, cpu = [], []
     for _ in range(runs):
         engine.clear_cache()
+        clear_process_caches()
         t0, c0 = time.perf_counter(), time.process_time()
         result = engine.evaluate(bundle)
         wall.append((time.perf_counter() - t0) * 1000)
@@ -97,13 +105,14 @@ def in_process(engine: GuardrailEngine, bundle: ArtifactBundle, runs: int) -> tu
     return wall, cpu, {(f.check_id, f.resource, f.file) for f in result.findings}
 
 
-def renamed_scans(
+def after_first(
     engine: GuardrailEngine, first: ArtifactBundle, renamed: ArtifactBundle, runs: int
 ) -> tuple[list[float], set[Finding]]:
-    """A second team's request right after the first one's: caches hold only the first."""
+    """Another request right after the first one's: caches and memos hold only the first."""
     wall = []
     for _ in range(runs):
         engine.clear_cache()
+        clear_process_caches()
         engine.evaluate(first)
         t0 = time.perf_counter()
         result = engine.evaluate(renamed)
@@ -167,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     engine = GuardrailEngine(cache_size=8)
     print(f"engine start (pack {engine.pack.version}, checkov loaded): {(time.perf_counter() - t0) * 1000:.0f} ms")
-    header = (f"{'config':32} {'files':>5} {'cold p50':>9} {'cpu p50':>8} {'renamed':>9} {'cache p50':>10} "
+    header = (f"{'config':32} {'files':>5} {'cold p50':>9} {'cpu p50':>8} {'new shape':>9} {'renamed':>9} {'cache p50':>10} "
               f"{'CLI p50':>8} {'CLI/cold':>8} {'CLI/renamed':>11} {'findings':>8}  identical")
     print(header)
     print("-" * len(header))
@@ -180,19 +189,22 @@ def main(argv: list[str] | None = None) -> int:
         hit = cache_hits(engine, bundle, "devops", args.runs)
         cli_times, theirs = cli(bundle, args.cli_runs)
         comparisons = [("", ours, theirs)]
-        renamed_folder = RENAMED / folder.name if folder.parent == GENERATED else None
-        renamed_cell, renamed_ratio = f"{'-':>9}", f"{'-':>11}"
-        if renamed_folder is not None and renamed_folder.is_dir():
-            renamed = load_bundle(renamed_folder)
-            renamed_wall, renamed_ours = renamed_scans(engine, bundle, renamed, args.runs)
-            _, renamed_theirs = cli(renamed, 1)
-            comparisons.append(("renamed: ", renamed_ours, renamed_theirs))
-            renamed_cell = f"{p50(renamed_wall):7.1f}ms"
-            renamed_ratio = f"{p50(cli_times) / p50(renamed_wall):10.0f}x"
+        cells = {"reshaped": f"{'-':>9}", "renamed": f"{'-':>9}"}
+        renamed_ratio = f"{'-':>11}"
+        for variant, root in (("reshaped", RESHAPED), ("renamed", RENAMED)):
+            if folder.parent != GENERATED or not (root / folder.name).is_dir():
+                continue
+            other = load_bundle(root / folder.name)
+            other_wall, other_ours = after_first(engine, bundle, other, args.runs)
+            _, other_theirs = cli(other, 1)
+            comparisons.append((f"{variant}: ", other_ours, other_theirs))
+            cells[variant] = f"{p50(other_wall):7.1f}ms"
+            if variant == "renamed":
+                renamed_ratio = f"{p50(cli_times) / p50(other_wall):10.0f}x"
         identical = all(a == b for _, a, b in comparisons)
         all_identical &= identical
         name = f"{folder.parent.name}/{folder.name}"[-32:]
-        print(f"{name:32} {len(bundle.files):5d} {p50(wall):7.1f}ms {p50(cpu):6.1f}ms {renamed_cell} "
+        print(f"{name:32} {len(bundle.files):5d} {p50(wall):7.1f}ms {p50(cpu):6.1f}ms {cells['reshaped']} {cells['renamed']} "
               f"{p50(hit) * 1000:8.1f}µs {p50(cli_times):6.0f}ms {p50(cli_times) / p50(wall):7.0f}x {renamed_ratio} "
               f"{len(ours):8d}  {'yes' if identical else 'NO'}")
         for prefix, a, b in comparisons:

@@ -89,3 +89,17 @@ def renamed(intent: DeploymentIntent, team: str = "team-b") -> DeploymentIntent:
         ]
     return intent.model_copy(update=update, deep=True)
 
+
+def reshaped(intent: DeploymentIntent) -> DeploymentIntent:
+    """The same request in another shape: another region, environment, node type, node
+    counts and Kubernetes version (names kept). Its Terraform cannot come from the
+    canonical-form cache of the original: the guardrail benchmark times it as the first
+    request of a new stack shape in a worker that has scanned another one."""
+    region = "us-west-2" if intent.region != "us-west-2" else "eu-west-1"
+    update: dict = {"region": region, "environment": "prod" if intent.environment != "prod" else "staging"}
+    if intent.cluster is not None:
+        update["cluster"] = intent.cluster.model_copy(
+            update={"node_instance_type": "m6i.large", "node_min": 3, "node_max": 6, "kubernetes_version": "1.30"}
+        )
+    return intent.model_copy(update=update, deep=True)
+

@@ -35,7 +35,7 @@ Why these settings (all for zero network and predictable latency):
 * checkov's parallel runner is set to sequential: it forks a process per file batch,
   which costs more than the parse for bundles of a few files and must not happen
   inside a Celery worker anyway.
-* Four pieces of checkov 3.3.30 are tuned for repeated in-process scans, each
+* Five pieces of checkov 3.3.30 are tuned for repeated in-process scans, each
   without changing what is computed (``services/policy/bench/guardrails.py`` compares
   the findings with the CLI's on every run):
 
@@ -48,6 +48,8 @@ Why these settings (all for zero network and predictable latency):
   - the expression evaluator (asteval) is built once per thread and its per-call
     state reset, instead of being rebuilt for every one of the thousands of
     expressions a module has;
+  - Terraform expression texts are evaluated once (``evaluate_terraform`` is a pure
+    function of its text), not again on every scan;
   - Kubernetes YAML is parsed by libyaml (same line marks) instead of pure Python.
 
   They are applied only to the pinned checkov version (``TUNED_FOR``); any other
@@ -161,6 +163,17 @@ class InvalidInput(ValueError):
 TUNED_FOR = "3.3.30"
 
 
+_MISSING = object()
+#: The process-wide memos of the tuning below (parse results, evaluated expressions).
+_PROCESS_CACHES: list[Any] = []
+
+
+def clear_process_caches() -> None:
+    """Forget every parse and evaluation memo of this process (benchmarks: a fresh worker)."""
+    for cache in _PROCESS_CACHES:
+        (getattr(cache, "cache_clear", None) or cache.clear)()
+
+
 class _InlineExecutor:
     """A ThreadPoolExecutor stand-in that runs each task at submit time (see module doc)."""
 
@@ -185,6 +198,7 @@ class _CachedHcl2:
         self._size = size
         self._parsed: OrderedDict[bytes, Any] = OrderedDict()
         self._lock = threading.Lock()
+        _PROCESS_CACHES.append(self._parsed)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
@@ -244,11 +258,47 @@ def _reused_asteval(build: Any) -> Any:
     return get_asteval
 
 
+def _memoised_evaluate_terraform(evaluate: Any, size: int = 16384, max_len: int = 2000) -> Any:
+    """checkov's ``evaluate_terraform`` memoised on string input.
+
+    It is a pure function of (text, keep_interpolations): module-level constants, no
+    graph access. Catalog modules make checkov evaluate the same expression texts on
+    every scan (and canonical names make them the same across stacks), so a cold scan
+    of a new stack shape mostly finds its expressions evaluated before. Results that
+    can be mutated are deep-copied both ways; failures are not cached; long texts are
+    not kept (memory stays bounded by ``size`` x ``max_len``).
+    """
+    cache: OrderedDict[tuple[str, bool], Any] = OrderedDict()
+    lock = threading.Lock()
+    _PROCESS_CACHES.append(cache)
+
+    def evaluate_terraform(input_str: Any, keep_interpolations: bool = True) -> Any:
+        if type(input_str) is not str or len(input_str) > max_len:
+            return evaluate(input_str, keep_interpolations)
+        key = (input_str, bool(keep_interpolations))
+        with lock:
+            value = cache.get(key, _MISSING)
+            if value is not _MISSING:
+                cache.move_to_end(key)
+        if value is _MISSING:
+            value = evaluate(input_str, keep_interpolations)
+            stored = copy.deepcopy(value) if isinstance(value, (list, dict, set)) else value
+            with lock:
+                cache[key] = stored
+                while len(cache) > size:
+                    cache.popitem(last=False)
+            return value
+        return copy.deepcopy(value) if isinstance(value, (list, dict, set)) else value
+
+    return evaluate_terraform
+
+
 def _cached_parse(parse: Any, size: int = 4096) -> Any:
     """``Interpreter.parse`` memoised by text: checkov evaluates the same few thousand
     expressions on every scan of a catalog module, and ``run`` only reads the tree.
     ``self.expr`` (set by ``parse``) is still set on a hit; failures are not cached."""
     cached = lru_cache(maxsize=size)(parse)
+    _PROCESS_CACHES.append(cached)
 
     def parse_text(text: str) -> Any:
         parse.__self__.expr = text
@@ -295,6 +345,10 @@ def _configure_checkov() -> None:
             parser_utils.hcl2 = _CachedHcl2(parser_utils.hcl2)
             safe_eval = import_module("checkov.terraform.graph_builder.variable_rendering.safe_eval_functions")
             safe_eval.get_asteval = _reused_asteval(safe_eval.get_asteval)
+            evaluator = import_module("checkov.terraform.graph_builder.variable_rendering.evaluate_terraform")
+            memoised = _memoised_evaluate_terraform(evaluator.evaluate_terraform)
+            evaluator.evaluate_terraform = memoised  # its own recursion and the renderer's calls
+            import_module("checkov.terraform.graph_builder.foreach.abstract_handler").evaluate_terraform = memoised
             k8s_yaml = import_module("checkov.kubernetes.parser.k8_yaml")
             if hasattr(yaml, "CSafeLoader"):
                 k8s_yaml.SafeLineLoader = _CSafeLineLoader
@@ -950,5 +1004,5 @@ def scan_files(files: Mapping[str, str], persona: Persona | str) -> GuardrailVer
 __all__ = [
     "GuardrailEngine", "InvalidInput", "MAX_FILES", "MAX_FILE_BYTES", "MAX_TOTAL_BYTES", "PERSONA_BLOCKS_AT",
     "SCANNER", "ScanResult", "ScanStats", "blocking_reasons", "configure", "get_engine",
-    "kind_for_path", "known_check_ids", "scan", "scan_files",
+    "clear_process_caches", "kind_for_path", "known_check_ids", "scan", "scan_files",
 ]

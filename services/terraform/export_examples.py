@@ -3,7 +3,8 @@
 The policy engineer scans these with checkov (in the policy environment) to tune the
 guardrails, so they must be exactly what the generator produces today. Beside them,
 `tests/fixtures/generated-renamed/` holds the same requests from another team (only
-names differ: `shared.examples.renamed`), for the canonical-scan tests and benchmark:
+names differ: `shared.examples.renamed`) and `generated-reshaped/` the same requests in
+another stack shape (`shared.examples.reshaped`), for the guardrail tests and benchmark:
 
     .venv/bin/python -m services.terraform.export_examples [target-dir]
 
@@ -17,20 +18,21 @@ import shutil
 import sys
 from pathlib import Path
 
-from shared.examples import SCENARIOS, renamed
+from shared.examples import SCENARIOS, renamed, reshaped
 from services.terraform.generator import generate
 
 DEFAULT_TARGET = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "generated"
 
 
-def renamed_target(target: Path) -> Path:
-    return target.with_name(f"{target.name}-renamed")
+def variant_target(target: Path, variant: str) -> Path:
+    return target.with_name(f"{target.name}-{variant}")
 
 
 def export(target: Path = DEFAULT_TARGET) -> dict[str, list[str]]:
-    """Scenario id -> relative paths written (the renamed variants go beside the target)."""
+    """Scenario id -> relative paths written (the variants go beside the target)."""
     written = _export(target, SCENARIOS)
-    _export(renamed_target(target), {scenario: renamed(intent) for scenario, intent in SCENARIOS.items()})
+    for variant, change in (("renamed", renamed), ("reshaped", reshaped)):
+        _export(variant_target(target, variant), {scenario: change(intent) for scenario, intent in SCENARIOS.items()})
     return written
 
 
