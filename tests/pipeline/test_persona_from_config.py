@@ -8,7 +8,7 @@ from tests.scenarios import EKS_NGINX_ARGOCD, with_stack
 
 def test_a_stricter_devops_persona_in_config_blocks_low_findings_then_relaxes_again(api, workers, keys):
     strict = {"key": "persona.devops", "scope": {"service": "policy"},
-              "value": {"policy_strictness": "strict", "blocks_at": "LOW", "requires_approval": True}}
+              "value": {"blocks_at": "LOW"}}
     created = api.post("/api/v1/config", json=strict, headers=keys.admin)
     assert created.status_code in (200, 201), created.text
     item = created.json()
