@@ -34,6 +34,7 @@ findings keep their file and line range.
 from __future__ import annotations
 
 import hashlib
+import logging
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
@@ -44,6 +45,8 @@ from typing import Any
 import hcl2
 
 from shared.catalog import load_catalog
+
+log = logging.getLogger(__name__)
 
 #: Placeholder stem; a folder that already contains it is left alone.
 _PLACEHOLDER = "canonlabel"
@@ -156,6 +159,9 @@ def canonicalize(files: Mapping[str, str], catalog: VettedCatalog) -> CanonicalT
         try:
             rewritten, names = _canonical_folder(folder, {p: files[p] for p in paths}, vetted)
         except _LeaveAlone:
+            continue
+        except Exception:  # noqa: BLE001 - odd but parseable HCL: scan it as sent, never fail here
+            log.debug("canonical form of %s skipped", folder, exc_info=True)
             continue
         result.files.update(rewritten)
         result.module_names.update(names)

@@ -219,6 +219,24 @@ def test_a_name_used_elsewhere_in_the_config_keeps_the_config_as_it_is():
     assert canonical.vetted  # the module copy is still recognised (accepted checks apply)
 
 
+@pytest.mark.parametrize("extra", [
+    'module = 5\n',
+    'module "odd" {\n}\n',
+    'module "listed" {\n  source = ["./modules/aws-s3-bucket"]\n}\n',
+    'output "x" {\n  value = module.bucket_mcp-app-logs-apne2\n}\n',
+])
+def test_odd_but_parseable_roots_are_scanned_as_they_are_or_canonicalised_safely(extra):
+    catalog = VettedCatalog.from_catalog()
+    bundle = bundle_from_dir(GENERATED / "private-logs-bucket", skip_unsupported=True)
+    terraform = {f.path: f.content for f in bundle.files if f.kind is FileKind.terraform}
+    terraform["terraform/extra.tf"] = extra
+
+    canonical = canonicalize(terraform, catalog)  # never raises
+
+    for path, text in canonical.files.items():
+        assert text.count("\n") == terraform[path].count("\n"), path  # line numbers kept
+
+
 def test_catalog_accepted_checks_are_marked_and_never_block():
     engine = GuardrailEngine(cache_size=0)
     bundle = bundle_from_dir(GENERATED / "private-logs-bucket", skip_unsupported=True)
