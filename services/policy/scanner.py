@@ -35,7 +35,7 @@ Why these settings (all for zero network and predictable latency):
 * checkov's parallel runner is set to sequential: it forks a process per file batch,
   which costs more than the parse for bundles of a few files and must not happen
   inside a Celery worker anyway.
-* Five pieces of checkov 3.3.30 are tuned for repeated in-process scans, each
+* Six pieces of checkov 3.3.30 are tuned for repeated in-process scans, each
   without changing what is computed (``services/policy/bench/guardrails.py`` compares
   the findings with the CLI's on every run):
 
@@ -50,6 +50,7 @@ Why these settings (all for zero network and predictable latency):
     expressions a module has;
   - Terraform expression texts are evaluated once (``evaluate_terraform`` is a pure
     function of its text), not again on every scan;
+  - the Terraform graph's real-path lookups of the scan's own files are memoised;
   - Kubernetes YAML is parsed by libyaml (same line marks) instead of pure Python.
 
   They are applied only to the pinned checkov version (``TUNED_FOR``); any other
@@ -74,8 +75,9 @@ import os
 import re
 import tempfile
 import threading
-from functools import lru_cache
 import time
+import types
+from functools import lru_cache
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
@@ -293,6 +295,22 @@ def _memoised_evaluate_terraform(evaluate: Any, size: int = 16384, max_len: int 
     return evaluate_terraform
 
 
+def _os_with_cached_realpath(size: int = 4096) -> Any:
+    """The ``os`` module as checkov's Terraform graph sees it, with ``os.path.realpath`` memoised.
+
+    The graph resolves the real path of the same few files hundreds of times per scan
+    (a handful of ``lstat`` calls each). The engine writes every scan into a fresh,
+    already resolved temporary folder without symbolic links, so a path's real path
+    never changes while it can be asked for.
+    """
+    path = types.SimpleNamespace(**{name: getattr(os.path, name) for name in dir(os.path) if not name.startswith("__")})
+    path.realpath = lru_cache(maxsize=size)(os.path.realpath)
+    _PROCESS_CACHES.append(path.realpath)
+    proxy = types.SimpleNamespace(**{name: getattr(os, name) for name in dir(os) if not name.startswith("__")})
+    proxy.path = path
+    return proxy
+
+
 def _cached_parse(parse: Any, size: int = 4096) -> Any:
     """``Interpreter.parse`` memoised by text: checkov evaluates the same few thousand
     expressions on every scan of a catalog module, and ``run`` only reads the tree.
@@ -349,6 +367,7 @@ def _configure_checkov() -> None:
             memoised = _memoised_evaluate_terraform(evaluator.evaluate_terraform)
             evaluator.evaluate_terraform = memoised  # its own recursion and the renderer's calls
             import_module("checkov.terraform.graph_builder.foreach.abstract_handler").evaluate_terraform = memoised
+            import_module("checkov.terraform.graph_builder.local_graph").os = _os_with_cached_realpath()
             k8s_yaml = import_module("checkov.kubernetes.parser.k8_yaml")
             if hasattr(yaml, "CSafeLoader"):
                 k8s_yaml.SafeLineLoader = _CSafeLineLoader
