@@ -56,7 +56,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from services.policy.guardrails import OWN_CHECKS_DIR  # noqa: E402
-from services.policy.scanner import GuardrailEngine, clear_process_caches, kind_for_path  # noqa: E402
+from services.policy.scanner import GuardrailEngine, clear_process_caches, configure, kind_for_path  # noqa: E402
 from shared.contracts.artifacts import ArtifactBundle, GeneratedFile  # noqa: E402
 
 GENERATED = REPO / "tests" / "fixtures" / "generated"
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     t0 = time.perf_counter()
-    engine = GuardrailEngine(cache_size=8)
+    engine = configure(cache_size=8)  # as the worker builds it (warm-up, frozen start-up objects)
     print(f"engine start (pack {engine.pack.version}, checkov loaded): {(time.perf_counter() - t0) * 1000:.0f} ms")
     header = (f"{'config':32} {'files':>5} {'cold p50':>9} {'cpu p50':>8} {'new shape':>9} {'renamed':>9} {'cache p50':>10} "
               f"{'CLI p50':>8} {'CLI/cold':>8} {'CLI/renamed':>11} {'findings':>8}  identical")
