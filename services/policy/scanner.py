@@ -177,6 +177,35 @@ def clear_process_caches() -> None:
         (getattr(cache, "cache_clear", None) or cache.clear)()
 
 
+class _Lru:
+    """A small thread-safe LRU map (size 0 keeps nothing)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        with self._lock:
+            value = self._items.get(key, default)
+            if value is not default:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        if self.size == 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 class _InlineExecutor:
     """A ThreadPoolExecutor stand-in that runs each task at submit time (see module doc)."""
 
@@ -198,9 +227,7 @@ class _CachedHcl2:
 
     def __init__(self, real: Any, size: int = 512) -> None:
         self._real = real
-        self._size = size
-        self._parsed: OrderedDict[bytes, Any] = OrderedDict()
-        self._lock = threading.Lock()
+        self._parsed = _Lru(size)
         _PROCESS_CACHES.append(self._parsed)
 
     def __getattr__(self, name: str) -> Any:
@@ -211,16 +238,10 @@ class _CachedHcl2:
 
     def loads(self, text: str) -> Any:
         key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
-        with self._lock:
-            parsed = self._parsed.get(key)
-            if parsed is not None:
-                self._parsed.move_to_end(key)
+        parsed = self._parsed.get(key)
         if parsed is None:
             parsed = self._real.loads(text)  # errors are not cached: checkov reports them
-            with self._lock:
-                self._parsed[key] = parsed
-                while len(self._parsed) > self._size:
-                    self._parsed.popitem(last=False)
+            self._parsed.put(key, parsed)
         return copy.deepcopy(parsed)
 
 
@@ -271,25 +292,17 @@ def _memoised_evaluate_terraform(evaluate: Any, size: int = 16384, max_len: int 
     can be mutated are deep-copied both ways; failures are not cached; long texts are
     not kept (memory stays bounded by ``size`` x ``max_len``).
     """
-    cache: OrderedDict[tuple[str, bool], Any] = OrderedDict()
-    lock = threading.Lock()
+    cache = _Lru(size)
     _PROCESS_CACHES.append(cache)
 
     def evaluate_terraform(input_str: Any, keep_interpolations: bool = True) -> Any:
         if type(input_str) is not str or len(input_str) > max_len:
             return evaluate(input_str, keep_interpolations)
         key = (input_str, bool(keep_interpolations))
-        with lock:
-            value = cache.get(key, _MISSING)
-            if value is not _MISSING:
-                cache.move_to_end(key)
+        value = cache.get(key, _MISSING)
         if value is _MISSING:
             value = evaluate(input_str, keep_interpolations)
-            stored = copy.deepcopy(value) if isinstance(value, (list, dict, set)) else value
-            with lock:
-                cache[key] = stored
-                while len(cache) > size:
-                    cache.popitem(last=False)
+            cache.put(key, copy.deepcopy(value) if isinstance(value, (list, dict, set)) else value)
             return value
         return copy.deepcopy(value) if isinstance(value, (list, dict, set)) else value
 
@@ -593,35 +606,6 @@ class _Part:
             checks_failed=int(data["checks_failed"]),
             scan_ms=float(data["scan_ms"]),
         )
-
-
-class _Lru:
-    """A small thread-safe LRU map (size 0 keeps nothing)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: Any, value: Any) -> None:
-        if self.size == 0:
-            return
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 def _sort_key(f: Finding) -> tuple:
