@@ -157,7 +157,9 @@ def canonicalize(files: Mapping[str, str], catalog: VettedCatalog) -> CanonicalT
         if folder in vetted or not all(p.endswith(".tf") for p in paths):
             continue
         try:
-            rewritten, names = _canonical_folder(folder, {p: files[p] for p in paths}, vetted)
+            rewritten, names = _canonical_folder(
+                folder, {p: files[p] for p in paths}, vetted, first=len(result.module_names)
+            )
         except _LeaveAlone:
             continue
         except Exception:  # noqa: BLE001 - odd but parseable HCL: scan it as sent, never fail here
@@ -169,8 +171,10 @@ def canonicalize(files: Mapping[str, str], catalog: VettedCatalog) -> CanonicalT
 
 
 def _canonical_folder(
-    folder: str, texts: dict[str, str], vetted: Mapping[str, VettedModule]
+    folder: str, texts: dict[str, str], vetted: Mapping[str, VettedModule], first: int = 0
 ) -> tuple[dict[str, str], dict[str, str]]:
+    """Rewrite one root folder; call names are numbered from ``first`` so that they stay
+    unique across the bundle (findings name a resource, not its root folder)."""
     if any(_PLACEHOLDER in t or _MODULE_PREFIX in t for t in texts.values()):
         raise _LeaveAlone
     try:
@@ -197,7 +201,7 @@ def _canonical_folder(
                 if head is None or head.group(2) != name:
                     raise _LeaveAlone
                 called.extend(module.texts)
-                canonical = f"{_MODULE_PREFIX}{len(renames)}"
+                canonical = f"{_MODULE_PREFIX}{first + len(renames)}"
                 renames[name] = canonical
                 lines[path][start - 1] = f"{head.group(1)}{canonical}{head.group(3)}"
                 for argument, pattern in module.labels.items():

@@ -237,6 +237,23 @@ def test_odd_but_parseable_roots_are_scanned_as_they_are_or_canonicalised_safely
         assert text.count("\n") == terraform[path].count("\n"), path  # line numbers kept
 
 
+def test_two_root_folders_in_one_upload_keep_their_own_names(raw_engine):
+    """Each folder's module calls get their own canonical names, read back to their own."""
+    files = []
+    for team in ("team-a", "team-b"):
+        folder = RENAMED if team == "team-b" else GENERATED
+        bundle = bundle_from_dir(folder / "private-logs-bucket", skip_unsupported=True)
+        files += [f.model_copy(update={"path": f"{team}/{f.path}"}) for f in bundle.files]
+    both = ArtifactBundle(files=files)
+
+    result = GuardrailEngine(cache_size=0).evaluate(both)
+
+    assert {f.resource for f in result.findings} == {f.resource for f in raw_engine.evaluate(both).findings} == {
+        "module.bucket_mcp-app-logs-apne2.aws_s3_bucket.this",
+        "module.bucket_team-b-mcp-app-logs-apne2.aws_s3_bucket.this",
+    }
+
+
 def test_catalog_accepted_checks_are_marked_and_never_block():
     engine = GuardrailEngine(cache_size=0)
     bundle = bundle_from_dir(GENERATED / "private-logs-bucket", skip_unsupported=True)
