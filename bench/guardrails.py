@@ -58,6 +58,7 @@ if str(REPO) not in sys.path:
 from services.policy.guardrails import OWN_CHECKS_DIR  # noqa: E402
 from services.policy.scanner import GuardrailEngine, clear_process_caches, configure, kind_for_path  # noqa: E402
 from shared.contracts.artifacts import ArtifactBundle, GeneratedFile  # noqa: E402
+from shared.examples import exported_files  # noqa: E402
 
 GENERATED = REPO / "tests" / "fixtures" / "generated"
 RENAMED = REPO / "tests" / "fixtures" / "generated-renamed"
@@ -70,13 +71,12 @@ Finding = tuple[str, str, str]
 
 def load_bundle(folder: Path) -> ArtifactBundle:
     files = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
+    for rel, content in exported_files(folder).items():
         try:
             kind = kind_for_path(rel)
         except ValueError:
             continue  # README and the like: not scanned by either side
-        files.append(GeneratedFile(path=rel, kind=kind, content=path.read_text(encoding="utf-8")))
+        files.append(GeneratedFile(path=rel, kind=kind, content=content))
     return ArtifactBundle(files=files)
 
 

@@ -7,6 +7,8 @@ the benchmarks, the terraform worker's warm-up and the tests.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from shared.contracts.intent import Action, AppSpec, BucketSpec, ClusterSpec, DeploymentIntent
 
 SCENARIOS: dict[str, DeploymentIntent] = {
@@ -102,4 +104,19 @@ def reshaped(intent: DeploymentIntent) -> DeploymentIntent:
             update={"node_instance_type": "m6i.large", "node_min": 3, "node_max": 6, "kubernetes_version": "1.30"}
         )
     return intent.model_copy(update=update, deep=True)
+
+
+def exported_files(folder: Path) -> dict[str, str]:
+    """Relative path -> text of an exported scenario folder (`python -m services.terraform.export_examples`).
+
+    A variant folder (`tests/fixtures/generated-<variant>/<scenario>`) holds only the
+    files that differ from `generated/<scenario>`; the base folder fills in the rest
+    (the catalog module copies), so they are stored once.
+    """
+    files: dict[str, str] = {}
+    if folder.parent.name.startswith("generated-"):
+        files.update(exported_files(folder.parent.with_name("generated") / folder.name))
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        files[path.relative_to(folder).as_posix()] = path.read_text(encoding="utf-8")
+    return files
 

@@ -114,8 +114,8 @@ class VettedCatalog:
 
 
 @dataclass
-class CanonicalTerraform:
-    """The Terraform files to scan, and how to read the findings back."""
+class CanonicalFiles:
+    """The files to scan (Terraform rewritten, anything else as sent), and how to read the findings back."""
 
     files: dict[str, str]
     vetted: dict[str, VettedModule] = field(default_factory=dict)
@@ -144,10 +144,10 @@ def _parse(text: str) -> dict[str, Any]:
     return hcl2.loads(text)
 
 
-def canonicalize(files: Mapping[str, str], catalog: VettedCatalog) -> CanonicalTerraform:
+def canonicalize(files: Mapping[str, str], catalog: VettedCatalog) -> CanonicalFiles:
     """``files``: bundle path -> content of every Terraform file of a bundle."""
     vetted = catalog.identify(files)
-    result = CanonicalTerraform(files=dict(files), vetted=vetted)
+    result = CanonicalFiles(files=dict(files), vetted=vetted)
     if not vetted:
         return result
     by_dir: dict[str, list[str]] = {}

@@ -98,7 +98,7 @@ from checkov.runner_filter import RunnerFilter  # noqa: E402
 from checkov.version import version as CHECKOV_VERSION  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
 
-from services.policy.canonical import CanonicalTerraform, VettedCatalog, canonicalize, files_digest  # noqa: E402
+from services.policy.canonical import CanonicalFiles, VettedCatalog, canonicalize, files_digest  # noqa: E402
 from services.policy.guardrails import GuardrailPack, load_pack  # noqa: E402
 from services.policy.scan_store import RedisScanStore  # noqa: E402
 from shared.contracts.artifacts import (  # noqa: E402
@@ -713,7 +713,7 @@ class GuardrailEngine:
                 raise InvalidInput(f"{file.path}: marked terraform but checkov only reads {', '.join(_TERRAFORM_SUFFIXES)}")
             by_kind.setdefault(file.kind, []).append(file)
 
-        findings: dict[tuple, Finding] = {}
+        findings: list[Finding] = []
         passed_records: set[tuple[str, str, str]] = set()
         passed = failed = 0
         timings: dict[str, float] = {}
@@ -723,11 +723,11 @@ class GuardrailEngine:
             t0 = time.perf_counter()
             sent = {f.path: f.content for f in by_kind[kind]}
             if kind is not FileKind.terraform:
-                canonical = CanonicalTerraform(files=sent)
+                canonical = CanonicalFiles(files=sent)
             elif self.canonical:
                 canonical = canonicalize(sent, self.catalog)
             else:
-                canonical = CanonicalTerraform(files=sent, vetted=self.catalog.identify(sent))
+                canonical = CanonicalFiles(files=sent, vetted=self.catalog.identify(sent))
             part_key = (framework, files_digest(canonical.files), self.pack.version)
             part = self._parts.get(part_key)
             if part is None and self.shared_store is not None:
@@ -749,11 +749,9 @@ class GuardrailEngine:
             passed_records.update(
                 (check, canonical.original_resource(resource), file) for check, resource, file in part.passed
             )
-            for finding in part.findings:
-                finding = self._read_back(finding, canonical)
-                findings.setdefault((finding.check_id, finding.resource, finding.file, finding.line_start), finding)
+            findings += (self._read_back(finding, canonical) for finding in part.findings)
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
-        ordered = tuple(sorted(findings.values(), key=_sort_key))
+        ordered = tuple(sorted(findings, key=_sort_key))
         return ScanResult(
             findings=ordered,
             passed=tuple(sorted(passed_records)),
@@ -781,7 +779,7 @@ class GuardrailEngine:
         return part
 
     @staticmethod
-    def _read_back(finding: Finding, canonical: CanonicalTerraform) -> Finding:
+    def _read_back(finding: Finding, canonical: CanonicalFiles) -> Finding:
         """Original module call names, and the catalog's reason when it accepts the finding."""
         update: dict[str, Any] = {}
         resource = canonical.original_resource(finding.resource)

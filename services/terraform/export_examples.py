@@ -4,7 +4,8 @@ The policy engineer scans these with checkov (in the policy environment) to tune
 guardrails, so they must be exactly what the generator produces today. Beside them,
 `tests/fixtures/generated-renamed/` holds the same requests from another team (only
 names differ: `shared.examples.renamed`) and `generated-reshaped/` the same requests in
-another stack shape (`shared.examples.reshaped`), for the guardrail tests and benchmark:
+another stack shape (`shared.examples.reshaped`), for the guardrail tests and benchmark;
+they keep only the files that differ (read them with `shared.examples.exported_files`):
 
     .venv/bin/python -m services.terraform.export_examples [target-dir]
 
@@ -29,21 +30,29 @@ def variant_target(target: Path, variant: str) -> Path:
 
 
 def export(target: Path = DEFAULT_TARGET) -> dict[str, list[str]]:
-    """Scenario id -> relative paths written (the variants go beside the target)."""
-    written = _export(target, SCENARIOS)
+    """Scenario id -> relative paths written (the variants go beside the target and hold
+    only the files that differ from the scenario's: see `shared.examples.exported_files`)."""
+    base = {scenario: generate(intent) for scenario, intent in SCENARIOS.items()}
+    written = _export(target, base)
     for variant, change in (("renamed", renamed), ("reshaped", reshaped)):
-        _export(variant_target(target, variant), {scenario: change(intent) for scenario, intent in SCENARIOS.items()})
+        bundles = {scenario: generate(change(intent)) for scenario, intent in SCENARIOS.items()}
+        _export(variant_target(target, variant), bundles, base)
     return written
 
 
-def _export(target: Path, intents: dict) -> dict[str, list[str]]:
+def _export(target: Path, bundles: dict, base: dict | None = None) -> dict[str, list[str]]:
     written: dict[str, list[str]] = {}
-    for scenario, intent in intents.items():
-        bundle = generate(intent)
+    for scenario, bundle in bundles.items():
         folder = target / scenario
         if folder.exists():
             shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        same = {(f.path, f.content) for f in base[scenario].files} if base else set()
+        if base and {f.path for f in base[scenario].files} != {f.path for f in bundle.files}:
+            raise SystemExit(f"{scenario}: a variant must have the scenario's file paths to be stored as a difference")
         for generated in bundle.files:
+            if (generated.path, generated.content) in same:
+                continue
             path = folder / generated.path
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(generated.content, encoding="utf-8")

@@ -25,24 +25,25 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def bundle_from_dir(folder: Path, skip_unsupported: bool = False):
-    """Every file under ``folder`` as an ArtifactBundle, kinds from the paths.
+    """Every file under ``folder`` as an ArtifactBundle, kinds from the paths (a scenario
+    variant folder is completed from its scenario: ``shared.examples.exported_files``).
 
     ``skip_unsupported`` leaves out files no scanner reads (a SUMMARY.txt next to a
     generated bundle); otherwise they are an error, so a fixture cannot go unscanned.
     """
     from services.policy.scanner import InvalidInput, kind_for_path
     from shared.contracts.artifacts import ArtifactBundle, GeneratedFile
+    from shared.examples import exported_files
 
     files = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
+    for rel, content in exported_files(folder).items():
         try:
             kind = kind_for_path(rel)
         except InvalidInput:
             if skip_unsupported:
                 continue
             raise
-        files.append(GeneratedFile(path=rel, kind=kind, content=path.read_text(encoding="utf-8")))
+        files.append(GeneratedFile(path=rel, kind=kind, content=content))
     return ArtifactBundle(files=files)
 
 

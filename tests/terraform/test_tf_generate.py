@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from shared import catalog
-from shared.examples import SCENARIOS, renamed, reshaped
+from shared.examples import SCENARIOS, exported_files, renamed, reshaped
 from services.terraform.generator import PROVIDER_PINS, BackendConfig, GenerationError, generate
 from services.terraform.validate import validate_bundle
 from shared.contracts.artifacts import ContextDocument, FileKind, RetrievedContext
@@ -218,7 +218,7 @@ def test_the_exported_examples_for_the_policy_scans_are_current(bundles, scenari
         (fixtures / "generated-renamed" / scenario, generate(renamed(SCENARIOS[scenario]))),
         (fixtures / "generated-reshaped" / scenario, generate(reshaped(SCENARIOS[scenario]))),
     ):
-        exported = {p.relative_to(folder).as_posix(): p.read_text() for p in folder.rglob("*") if p.is_file()}
+        exported = exported_files(folder)
         exported.pop("SUMMARY.txt", None)
         assert exported == _files(bundle), folder
 
