@@ -142,7 +142,7 @@ redis_start() {
   log "redis: starting on 127.0.0.1:$REDIS_PORT"
   mkdir -p "$DATA/redis"
   # appendonly: queued Celery messages survive a restart.
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --dir "$DATA/redis" \
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --databases 64 --dir "$DATA/redis" \
     --pidfile "$DATA/redis.pid" --logfile "$DATA/redis.log" --save "" --appendonly yes
   wait_for 30 redis redis_up || { tail -n 20 "$DATA/redis.log" >&2; die "redis failed to start"; }
 }
