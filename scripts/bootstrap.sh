@@ -34,8 +34,26 @@ ensure_venv .venv services/gateway/requirements.txt services/rag/requirements.tx
 ensure_venv .venv-policy services/policy/requirements.txt requirements-test.txt
 missing=()
 for tool in git curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+command -v npm >/dev/null || missing+=(nodejs npm)
+# The console's browser tests drive Debian's Chromium (no browser downloads here).
+command -v chromium >/dev/null || missing+=(chromium chromium-driver)
 if [ "${#missing[@]}" -gt 0 ]; then
   log "apt-get install ${missing[*]}"
   apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
 fi
-log "python environments ready"
+# The web console (services/web): npm ci when the lockfile changed, a Vite build when a source changed.
+ensure_console() {
+  local web="$ROOT/services/web" want
+  want="$(cat "$web/package-lock.json" | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$web/node_modules/.lock.sha256" ] || [ "$(cat "$web/node_modules/.lock.sha256")" != "$want" ]; then
+    log "npm ci (services/web)"
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error) && echo "$want" >"$web/node_modules/.lock.sha256"
+  fi
+  want="$(cd "$web" && cat package-lock.json index.html vite.config.ts tsconfig.json $(find src -type f | sort) | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$web/dist/.src.sha256" ] || [ "$(cat "$web/dist/.src.sha256")" != "$want" ]; then
+    log "building the console (services/web/dist)"
+    (cd "$web" && npm run --silent build >/dev/null) && echo "$want" >"$web/dist/.src.sha256"
+  fi
+}
+ensure_console
+log "python environments and the console ready"

@@ -12,6 +12,7 @@ RUN="$ROOT/.data/run"
 LOGS="$ROOT/.data/logs"
 GATEWAY_PORT="${GATEWAY_PORT:-8000}"
 FLOWER_PORT="${FLOWER_PORT:-5555}"
+WEB_PORT="${WEB_PORT:-3000}"
 CONCURRENCY="${WORKER_CONCURRENCY:-1}"
 WORKERS=(rag terraform policy github k8s)
 mkdir -p "$RUN" "$LOGS"
@@ -23,6 +24,7 @@ venv_for() { [ "$1" = policy ] && echo "$ROOT/.venv-policy" || echo "$ROOT/.venv
 command_for() {
   case "$1" in
     gateway) echo "$ROOT/.venv/bin/uvicorn services.gateway.app:app --host 127.0.0.1 --port $GATEWAY_PORT" ;;
+    web) echo "$ROOT/.venv/bin/uvicorn services.web.server:app --host 127.0.0.1 --port $WEB_PORT" ;;
     flower) echo "$ROOT/.venv/bin/celery -A deploy.docker.flower_app flower --address=127.0.0.1 --port=$FLOWER_PORT" ;;
     *) echo "$(venv_for "$1")/bin/celery -A services.$1.worker worker -Q $1 -n $1@%h --concurrency=$CONCURRENCY -l INFO" ;;
   esac
@@ -34,6 +36,7 @@ ready() {
   case "$1" in
     gateway) curl -fsS "http://127.0.0.1:$GATEWAY_PORT/healthz" >/dev/null 2>&1 ;;
     flower) curl -fsS "http://127.0.0.1:$FLOWER_PORT/healthcheck" >/dev/null 2>&1 ;;
+    web) curl -fsS "http://127.0.0.1:$WEB_PORT/healthz" >/dev/null 2>&1 ;;
     *) grep -q "$1@.* ready\." "$LOGS/$1.log" 2>/dev/null ;;
   esac
 }
@@ -72,16 +75,16 @@ stop_one() {
 
 case "${1:-}" in
   start)
-    for name in gateway "${WORKERS[@]}" flower; do start_one "$name"; done
-    for name in gateway "${WORKERS[@]}" flower; do wait_ready "$name"; done
-    log "ready: gateway http://127.0.0.1:$GATEWAY_PORT  flower http://127.0.0.1:$FLOWER_PORT"
+    for name in gateway "${WORKERS[@]}" flower web; do start_one "$name"; done
+    for name in gateway "${WORKERS[@]}" flower web; do wait_ready "$name"; done
+    log "ready: console http://127.0.0.1:$WEB_PORT  gateway http://127.0.0.1:$GATEWAY_PORT  flower http://127.0.0.1:$FLOWER_PORT"
     ;;
   stop)
-    for name in flower "${WORKERS[@]}" gateway; do stop_one "$name"; done
+    for name in web flower "${WORKERS[@]}" gateway; do stop_one "$name"; done
     ;;
   status)
     down=0
-    for name in gateway "${WORKERS[@]}" flower; do
+    for name in gateway "${WORKERS[@]}" flower web; do
       if alive "$name" && ready "$name"; then echo "$name up (pid $(cat "$RUN/$name.pid"))"; else echo "$name down"; down=1; fi
     done
     exit "$down"

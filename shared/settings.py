@@ -84,6 +84,18 @@ class Settings(BaseSettings):
     gateway_public_url: str = "http://127.0.0.1:8000"
     flower_url: str = "http://127.0.0.1:5555"
 
+    # Web console (services/web): its own process on :3000 that serves the built SPA and
+    # proxies /api to the gateway, holding the user's API key in an encrypted HttpOnly cookie.
+    web_port: int = Field(default=3000, ge=1, le=65535)
+    web_gateway_url: str | None = Field(default=None, description="Gateway base URL; default gateway_public_url")
+    web_session_secret: SecretStr | None = Field(
+        default=None, description="Fernet key (urlsafe base64, 32 bytes) for console session cookies; dev: generated"
+    )
+    web_session_secret_file: Path = REPO_ROOT / ".data" / "web-session.key"
+    web_session_ttl_seconds: int = Field(default=8 * 3600, ge=60)
+    web_cookie_secure: bool = Field(default=False, description="Set on HTTPS deployments (Secure cookie)")
+    web_graph_url: str | None = Field(default=None, description="Link to a graph view (e.g. Neo4j Browser), if any")
+
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
         if self.env in ("dev", "test"):

@@ -219,3 +219,94 @@ def wait_for_status(api, headers: dict, run_id: str, statuses: set[str], timeout
             return run
         time.sleep(0.25)
     raise AssertionError(f"run {run_id} still {run.get('status')} after {timeout}s: {run.get('steps')}")
+
+
+# --- the web console (services/web): real gateway and console processes, a real browser ---
+
+@dataclass
+class ServerProcess:
+    """An HTTP server as a separate OS process (uvicorn), on a free loopback port."""
+
+    app: str
+    name: str
+    log_dir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, ready_path: str = "/healthz", timeout: float = 60) -> ServerProcess:
+        import httpx
+
+        log = open(self.log_dir / f"{self.name}.log", "a")  # noqa: SIM115 - kept open for the process's life
+        self.process = subprocess.Popen(
+            [str(_python_for("gateway")), "-m", "uvicorn", self.app, "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=REPO, env={**os.environ, **TEST_ENV, **self.extra_env}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {(self.log_dir / f'{self.name}.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(self.url + ready_path, timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name} did not answer {ready_path} in {timeout}s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def gateway_process(database, tmp_path_factory) -> Iterator[ServerProcess]:
+    """The gateway as its own process, as `make run` starts it."""
+    log_dir = Path(os.environ.get("MCP_TEST_LOG_DIR") or tmp_path_factory.mktemp("server-logs"))
+    server = ServerProcess("services.gateway.app:app", "gateway", log_dir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def console(gateway_process, tmp_path_factory) -> Iterator[ServerProcess]:
+    """The web console process (services/web), forwarding /api to the gateway process."""
+    if not (REPO / "services" / "web" / "dist" / "index.html").exists():
+        pytest.fail("the console is not built: run `bash scripts/bootstrap.sh` (make test does)")
+    secret_dir = Path(tempfile.mkdtemp(prefix="mcpcloud-web-"))
+    server = ServerProcess(
+        "services.web.server:app", "console", gateway_process.log_dir,
+        {"MCP_WEB_GATEWAY_URL": gateway_process.url, "MCP_GATEWAY_PUBLIC_URL": gateway_process.url,
+         "MCP_WEB_SESSION_SECRET_FILE": str(secret_dir / "web-session.key")},
+    ).start()
+    yield server
+    server.stop()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (no browser download: executable_path)."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        pytest.fail("chromium not installed: run `bash scripts/bootstrap.sh` (make test does; Debian package chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -1,0 +1,74 @@
+// The console: hash routes (#/runs, #/runs/<id>, #/request, #/admin), one view at a time.
+import "./style.css";
+import { ApiError, allows, get, type Links, type Me } from "./api";
+import { clear, h } from "./dom";
+import { currentLang, t, toggleLang } from "./i18n";
+import { loginView, signOut } from "./views/login";
+import { runsView } from "./views/runs";
+import { runView } from "./views/run";
+import { requestView } from "./views/request";
+import { adminView } from "./views/admin";
+
+export interface Session {
+  me: Me;
+  links: Links;
+}
+export type View = (main: HTMLElement, session: Session, arg: string) => (() => void) | void;
+
+const top = document.getElementById("top") as HTMLElement;
+const main = document.getElementById("main") as HTMLElement;
+let session: Session | null = null;
+let cleanup: (() => void) | void = undefined;
+
+function header(): void {
+  clear(top);
+  document.title = t("title");
+  document.documentElement.lang = currentLang();
+  const nav = h("nav", { "aria-label": "main" },
+    h("a", { href: "#/runs", class: "brand" }, "MCP Cloud"),
+  );
+  if (session) {
+    nav.append(h("a", { href: "#/runs" }, t("runs")));
+    if (allows(session.me, "requester")) nav.append(h("a", { href: "#/request" }, t("newRequest")));
+    if (allows(session.me, "admin")) nav.append(h("a", { href: "#/admin" }, t("admin")));
+    nav.append(h("a", { href: session.links.docs, target: "_blank", rel: "noopener" }, t("apiDocs")));
+    nav.append(h("a", { href: session.links.flower, target: "_blank", rel: "noopener" }, t("flower")));
+    if (session.links.graph) nav.append(h("a", { href: session.links.graph, target: "_blank", rel: "noopener" }, t("graph")));
+  }
+  const right = h("div", { class: "who" });
+  if (session) {
+    right.append(
+      h("span", { id: "whoami", "data-name": session.me.name, "data-role": session.me.role },
+        `${t("signedInAs")} `, h("strong", {}, session.me.name), " · ", h("span", { class: "role" }, session.me.role)),
+      h("button", { type: "button", id: "sign-out", onclick: async () => { await signOut(); session = null; location.hash = "#/login"; route(); } }, t("signOut")),
+    );
+  }
+  right.append(h("button", { type: "button", id: "lang", onclick: () => { toggleLang(); route(); } }, t("language")));
+  top.append(nav, right);
+}
+
+const VIEWS: Record<string, View> = { runs: runsView, request: requestView, admin: adminView };
+
+async function route(): Promise<void> {
+  if (cleanup) cleanup();
+  cleanup = undefined;
+  if (session === null) {
+    try {
+      session = await get<Session>("/session");
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) throw error;
+    }
+  }
+  header();
+  clear(main);
+  if (session === null) {
+    loginView(main, (signedIn) => { session = signedIn; location.hash = "#/runs"; route(); });
+    return;
+  }
+  const [, name = "runs", arg = ""] = location.hash.split("/");
+  if (name === "runs" && arg) cleanup = runView(main, session, decodeURIComponent(arg));
+  else cleanup = (VIEWS[name] ?? runsView)(main, session, arg);
+}
+
+window.addEventListener("hashchange", () => void route());
+void route();

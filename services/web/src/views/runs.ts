@@ -1,0 +1,80 @@
+// The runs list: filters, paging, and a refresh every few seconds while the page is open.
+import { get } from "../api";
+import { age, badge, clear, h } from "../dom";
+import { t } from "../i18n";
+import type { View } from "../main";
+
+export interface RunSummary {
+  id: string; status: string; persona: string; requested_by: string; target: string;
+  created_at: string; updated_at: string; finished_at: string | null; error: string | null;
+}
+interface RunPage { items: RunSummary[]; total: number; limit: number; offset: number }
+
+const STATUSES = ["queued", "planning", "validating", "awaiting_approval", "blocked", "applying", "verifying",
+  "succeeded", "not_applied", "failed", "rejected", "cancelled"];
+const PERSONAS = ["devops", "security", "sre"];
+const PAGE = 50;
+const REFRESH_MS = 3000;
+
+function select(id: string, label: string, values: string[], current: string): HTMLSelectElement {
+  const el = h("select", { id, "aria-label": label },
+    h("option", { value: "" }, `${label}: ${t("any")}`),
+    ...values.map((v) => h("option", { value: v, selected: v === current }, v))) as HTMLSelectElement;
+  return el;
+}
+
+export const runsView: View = (main) => {
+  const params = new URLSearchParams(location.hash.split("?")[1] ?? "");
+  let offset = Number(params.get("offset") ?? 0);
+  const status = select("filter-status", t("status"), STATUSES, params.get("status") ?? "");
+  const persona = select("filter-persona", t("persona"), PERSONAS, params.get("persona") ?? "");
+  const target = h("input", { id: "filter-target", type: "search", placeholder: t("filterTarget"), "aria-label": t("filterTarget"), value: params.get("target") ?? "" }) as HTMLInputElement;
+  const body = h("tbody", { id: "runs-body" });
+  const info = h("p", { class: "muted", id: "runs-info", "aria-live": "polite" });
+  const prev = h("button", { type: "button", onclick: () => { offset = Math.max(0, offset - PAGE); void load(); } }, t("prev"));
+  const next = h("button", { type: "button", onclick: () => { offset += PAGE; void load(); } }, t("next"));
+  main.append(
+    h("h1", {}, t("runs")),
+    h("div", { class: "filters" }, status, persona, target),
+    h("table", { class: "runs", id: "runs" },
+      h("thead", {}, h("tr", {}, ...["status", "persona", "target", "requester", "age"].map((k) => h("th", { scope: "col" }, t(k as never))))),
+      body),
+    h("div", { class: "pager" }, prev, info, next),
+  );
+  for (const el of [status, persona]) el.addEventListener("change", () => { offset = 0; void load(); });
+  target.addEventListener("input", () => render());
+
+  let page: RunPage | null = null;
+  function render(): void {
+    clear(body);
+    const needle = target.value.trim().toLowerCase();
+    const items = (page?.items ?? []).filter((run) => !needle || run.target.toLowerCase().includes(needle));
+    if (!items.length) body.append(h("tr", {}, h("td", { colspan: 5, class: "muted" }, t("noRuns"))));
+    for (const run of items) {
+      body.append(h("tr", { "data-run-id": run.id, "data-status": run.status },
+        h("td", {}, badge(run.status)),
+        h("td", {}, run.persona),
+        h("td", {}, h("a", { href: `#/runs/${run.id}` }, run.target)),
+        h("td", {}, run.requested_by),
+        h("td", { title: run.created_at }, age(run.created_at)),
+      ));
+    }
+    if (page) info.textContent = `${page.offset + 1}–${page.offset + page.items.length} / ${page.total} ${t("total")} · ${t("live")}`;
+    (prev as HTMLButtonElement).disabled = offset === 0;
+    (next as HTMLButtonElement).disabled = !page || page.offset + page.items.length >= page.total;
+  }
+  async function load(): Promise<void> {
+    const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+    if (status.value) query.set("status", status.value);
+    if (persona.value) query.set("persona", persona.value);
+    try {
+      page = await get<RunPage>(`/api/v1/runs?${query}`);
+      render();
+    } catch (error) {
+      info.textContent = `${t("error")}: ${(error as Error).message}`;
+    }
+  }
+  void load();
+  const timer = window.setInterval(() => { if (!document.hidden) void load(); }, REFRESH_MS);
+  return () => window.clearInterval(timer);
+};
