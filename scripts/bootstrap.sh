@@ -36,7 +36,7 @@ missing=()
 for tool in git curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 command -v npm >/dev/null || missing+=(nodejs npm)
 # The console's browser tests drive Debian's Chromium (no browser downloads here).
-command -v chromium >/dev/null || missing+=(chromium chromium-driver)
+command -v chromium >/dev/null || missing+=(chromium chromium-driver fonts-noto-cjk)
 if [ "${#missing[@]}" -gt 0 ]; then
   log "apt-get install ${missing[*]}"
   apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null

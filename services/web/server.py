@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -146,8 +147,29 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "built": (DIST / "index.html").exists()})
 
 
+class SecurityHeaders:
+    """ASGI middleware: the headers above on every response (streamed ones too)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k.encode() not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def create_app() -> Starlette:
     app = Starlette(
+        middleware=[Middleware(SecurityHeaders)],
         lifespan=lifespan,
         routes=[
             Route("/", index),
@@ -159,13 +181,6 @@ def create_app() -> Starlette:
             Mount("/assets", StaticFiles(directory=DIST / "assets", check_dir=False), name="assets"),
         ],
     )
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
 
     return app
 

@@ -22,6 +22,14 @@ from tests.scenarios import EKS_NGINX_ARGOCD, PUBLIC_WEBSITE_BUCKET, with_stack
 
 DOCS = REPO / "docs"
 TIMEOUT_MS = 120_000
+PAGE_ERRORS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def no_page_errors():
+    PAGE_ERRORS.clear()
+    yield
+    assert not PAGE_ERRORS, PAGE_ERRORS
 
 
 def _key(headers: dict[str, str]) -> str:
@@ -35,6 +43,8 @@ def _stack(prefix: str) -> str:
 def sign_in(browser: Browser, console, key: str) -> tuple[BrowserContext, Page]:
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
     page = context.new_page()
+    # A script error in the page fails the test that caused it, with the message.
+    page.on("pageerror", lambda error: PAGE_ERRORS.append(f"{page.url}: {error}"))
     page.goto(console.url)
     page.fill("#api-key", key)
     page.click("#login button[type=submit]")

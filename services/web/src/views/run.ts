@@ -157,8 +157,15 @@ export const runView: View = (main, session, id) => {
     ];
     clear(rest).append(...sections.filter((s): s is HTMLElement => s !== null));
   };
+  let latest = 0;
   const load = async () => {
-    try { run = await get<RunDetail>(`/api/v1/runs/${id}`); await render(); }
+    const mine = ++latest;
+    try {
+      const fresh = await get<RunDetail>(`/api/v1/runs/${id}`);
+      if (mine !== latest) return; // a later read was started: it wins
+      run = fresh;
+      await render();
+    }
     catch (error) { clear(head).append(h("p", { class: "error" }, (error as Error).message)); }
   };
   const soon = () => { window.clearTimeout(pending); pending = window.setTimeout(() => void load(), 150); };
@@ -167,7 +174,8 @@ export const runView: View = (main, session, id) => {
   const events = new EventSource(`/api/v1/runs/${id}/events`);
   const apply = (event: MessageEvent) => {
     const data = JSON.parse(event.data) as { event: string; step?: string; status?: string; detail?: string };
-    if (!run) return;
+    document.body.dataset.lastEvent = `${data.event}:${data.step ?? data.status ?? ""}`;
+    if (!run) { soon(); return; } // the first read is still in flight: read again once it lands
     if (data.step && (data.event === "step.started" || data.event === "step.finished" || data.event === "step.retrying")) {
       const status = data.event === "step.started" ? "running" : data.event === "step.retrying" ? "retrying" : data.status ?? "succeeded";
       const existing = run.steps.find((s) => s.name === data.step);
@@ -180,12 +188,14 @@ export const runView: View = (main, session, id) => {
       clear(head.querySelector("#run-status") as HTMLElement).append(badge(data.status));
       if (TERMINAL.has(data.status)) events.close();
     }
-    document.body.dataset.lastEvent = `${data.event}:${data.step ?? data.status ?? ""}`;
     soon();
   };
   for (const name of ["step.started", "step.finished", "step.retrying", "run.status", "run.approved", "run.resumed"]) {
     events.addEventListener(name, apply as EventListener);
   }
   void load();
-  return () => { events.close(); window.clearTimeout(pending); };
+  // Postgres is the source of truth: if the stream is silent (a lost publish), the page still
+  // catches up by reading the run every few seconds until it ends.
+  const poll = window.setInterval(() => { if (!document.hidden && run && !TERMINAL.has(run.status)) void load(); }, 5000);
+  return () => { events.close(); window.clearTimeout(pending); window.clearInterval(poll); };
 };
