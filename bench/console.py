@@ -97,7 +97,7 @@ def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Pop
         [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT, env={**os.environ, **env}, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
@@ -154,7 +154,11 @@ def main() -> None:
             total = page.locator("#runs-info").inner_text()
 
             page.goto(f"{url}/#/runs/{run_id}")
-            page.wait_for_selector("#timeline")
+            try:
+                page.wait_for_selector("#timeline", timeout=30000)
+            except Exception:
+                print(page.url, page.inner_text("main")[:500])
+                raise
             page.wait_for_timeout(500)  # the stream's replay is done; what follows is live
             page.evaluate("""() => { window.__seen = {}; new MutationObserver(() => {
                 const v = document.body.dataset.lastEvent; if (v && !(v in window.__seen)) window.__seen[v] = Date.now();

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared.db.models import ApiKey, AuditLog, Role
+from shared.db.session import get_engine
+
+log = logging.getLogger(__name__)
 
 
 def hash_key(key: str) -> str:
@@ -37,11 +42,29 @@ def create_key(session: Session, name: str, role: Role, actor: str, key: str | N
     return key
 
 
+TOUCH_EVERY = timedelta(seconds=60)
+
+
 def authenticate(session: Session, key: str) -> ApiKey | None:
     found = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None)))
-    if found is not None:
-        found.last_used_at = datetime.now(UTC)
+    if found is not None and (found.last_used_at is None or datetime.now(UTC) - found.last_used_at > TOUCH_EVERY):
+        _touch(found.id)
     return found
+
+
+def _touch(key_id: int) -> None:
+    """Record when a key was last used, in a transaction of its own.
+
+    Not in the request's transaction: that would hold a row lock on the key for the whole
+    request (a server-sent event stream lasts minutes), and every other request with the
+    same key would queue behind it. At most once a minute per key, and never waited for.
+    """
+    try:
+        with get_engine().begin() as connection:
+            connection.execute(text("SET LOCAL lock_timeout = '100ms'"))
+            connection.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=func.now()))
+    except DBAPIError as exc:  # a busy row or a store hiccup: the next use records it
+        log.debug("last_used_at of key %s not recorded: %s", key_id, exc)
 
 
 def ensure_key(session: Session, name: str, role: Role, key: str) -> bool:

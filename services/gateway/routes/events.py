@@ -15,6 +15,7 @@ from typing import Annotated
 
 import redis.asyncio as aioredis
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 from sse_starlette.sse import EventSourceResponse
 
 from shared.db.models import TERMINAL_STATUSES, RunStatus
@@ -28,6 +29,14 @@ router = APIRouter(prefix="/api/v1", tags=["runs"])
 BLOCK_MS = 15_000
 
 
+def _exists_then_close(db, run_id: uuid.UUID) -> bool:
+    """Whether the run exists; the session is closed at once, since the stream may last minutes."""
+    try:
+        return runs_service.get_run(db, run_id) is not None
+    finally:
+        db.close()
+
+
 @router.get("/runs/{run_id}/events")
 async def run_events(
     run_id: uuid.UUID,
@@ -37,10 +46,11 @@ async def run_events(
     last_event_id: Annotated[str | None, Header()] = None,
     until: Annotated[RunStatus | None, Query(description="Also stop at this status (e.g. awaiting_approval)")] = None,
 ) -> EventSourceResponse:
-    if runs_service.get_run(db, run_id) is None:
+    # Off the event loop: a blocking query here would stall every request of this process.
+    found = await run_in_threadpool(_exists_then_close, db, run_id)
+    if not found:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"run {run_id} not found")
     stop_at = {status_.value for status_ in TERMINAL_STATUSES} | ({until.value} if until else set())
-    db.close()
 
     async def stream() -> AsyncIterator[dict]:
         client = aioredis.Redis.from_url(get_settings().redis_url, decode_responses=True)
