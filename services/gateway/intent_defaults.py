@@ -22,6 +22,7 @@ from shared.db.models import Run
 from shared.settings import get_settings
 
 from services.gateway.intents.defaults import BUILTIN, AppDefault, IntentDefaults, Sourced
+from services.gateway.intents.llm import LlmConfig
 
 log = logging.getLogger(__name__)
 PREFIX = "defaults."
@@ -98,3 +99,28 @@ def load_defaults(session: Session | None = None, requested_by: str | None = Non
         previous, source = latest_intent(session, requested_by)
         defaults = defaults.model_copy(update={"previous": previous, "previous_source": source})
     return defaults
+
+
+LLM_KEY = "intents.llm"  # {"enabled": bool, "url": "http://host/v1", "model": "...", "timeout_s": 10}
+LLM_SECRET = "intents.llm.api_key"  # a secret: the endpoint's bearer token
+
+
+def llm_config() -> LlmConfig | None:
+    """The optional LLM backend's settings, or None when not configured (the default) or unreadable."""
+    env = get_settings().env
+    client = get_client()
+    try:
+        found = client.get(LLM_KEY, env=env, service=SERVICE)
+        if found is None or not isinstance(found.value, dict) or not found.value.get("enabled"):
+            return None
+        secret = client.get(LLM_SECRET, env=env, service=SERVICE)
+    except ConfigUnavailable as exc:
+        log.warning("llm backend off: %s", exc)
+        return None
+    value = found.value
+    if not value.get("url") or not value.get("model"):
+        log.warning("llm backend off: %s needs url and model", LLM_KEY)
+        return None
+    return LlmConfig(enabled=True, url=str(value["url"]), model=str(value["model"]),
+                     api_key=str(secret.value) if secret is not None else None,
+                     timeout_s=float(value.get("timeout_s", 10)))
