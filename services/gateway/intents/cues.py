@@ -73,6 +73,14 @@ def is_query(text: str, has_target: bool) -> bool:
     return bool(_QUERY_STRONG.search(text)) and not has_target
 
 
+_DEPLOY = re.compile(r"배포|띄워|올려|\bdeploy\w*|\broll\s+out\b|\bship\b")
+
+
+def is_deploy(text: str) -> bool:
+    """A deploy verb: with nothing named, the question is which app."""
+    return bool(_DEPLOY.search(text))
+
+
 def is_review_and_deploy(text: str) -> bool:
     review = _REVIEW.search(text)
     return bool(review and _DEPLOY_AFTER.search(text[review.end():]))

@@ -28,7 +28,7 @@ CATALOG = AliasTable({name: (name,) for name in lexicon.catalog_words()})
 _K8S = phrase_pattern(lexicon.KUBERNETES_WORDS)
 _BUCKET = phrase_pattern(lexicon.BUCKET_WORDS)
 _CLUSTER = phrase_pattern(lexicon.CLUSTER_WORDS)
-_EXISTING = phrase_pattern(lexicon.EXISTING_CLUSTER)
+_EXISTING = re.compile(r"(?:existing|current|already running)\s+(?:[a-z0-9-]+\s+)?cluster|(?:기존|이미 있는|지금|현재)\s*(?:[a-z0-9-]+\s*)?클러스터")
 _GENERIC_APP = phrase_pattern(lexicon.GENERIC_APP_WORDS)
 _NO_GITOPS = phrase_pattern(lexicon.NO_GITOPS)
 _NO_CI = phrase_pattern(lexicon.NO_CI)
@@ -139,10 +139,10 @@ def app_version(text: str, alias_positions: list[tuple[str, int]]) -> str | None
     """'redis 7.4', 'nginx 버전 1.27.3', 'grafana v11.2.0': a version written after the app's name."""
     for alias, position in alias_positions:
         tail = text[position + len(alias): position + len(alias) + 30]
-        match = re.match(r"\s*(?:version|버전|ver\.?)?\s*(v?\d+(?:\.\d+){1,3}(?:-[a-z0-9.]+)?)(?![\w.])", tail)
+        match = re.match(r"\s*(?:version|버전|ver\.?)?\s*(v?\d+(?:\.\d+){1,3}(?:-[a-z0-9.]+)?)(?![a-z0-9.])", tail)
         if match:
             return match.group(1)
-        match = re.match(r"\s*(?:version|버전)\s*(v?\d+)(?![\w.])", tail)
+        match = re.match(r"\s*(?:version|버전)\s*(v?\d+)(?![a-z0-9.])", tail)
         if match:
             return match.group(1)
     return None

@@ -37,7 +37,6 @@ CLOUD_SERVICES: dict[str, tuple[str, ...]] = {
 }
 BUCKET_WORDS = ("bucket", "buckets", "버킷", "s3", "gcs", "blob storage", "storage account", "스토리지 계정", "블롭")
 CLUSTER_WORDS = ("cluster", "clusters", "클러스터")
-EXISTING_CLUSTER = ("existing cluster", "current cluster", "기존 클러스터", "이미 있는 클러스터", "지금 클러스터")
 
 # City / area names -> region code, per cloud. Literal codes ("ap-northeast-2") are matched too.
 REGION_PLACES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -51,7 +50,7 @@ REGION_PLACES: dict[str, dict[str, tuple[str, ...]]] = {
         "us-west-2": ("oregon", "오레곤", "오리건", "us west", "미국 서부"),
         "ap-southeast-1": ("singapore", "싱가포르", "싱가폴"),
         "ap-southeast-2": ("sydney", "시드니", "australia", "호주"),
-        "ap-south-1": ("mumbai", "뭄바이", "india", "인도"),
+        "ap-south-1": ("mumbai", "뭄바이", "india"),
         "eu-central-1": ("frankfurt", "프랑크푸르트", "germany", "독일"),
         "eu-west-1": ("ireland", "아일랜드"),
         "eu-west-2": ("london", "런던"),
@@ -71,13 +70,14 @@ REGION_PLACES: dict[str, dict[str, tuple[str, ...]]] = {
         "europe-west3": ("frankfurt", "프랑크푸르트", "germany", "독일"),
     },
     "azure": {
-        "koreacentral": ("seoul", "서울", "korea", "한국", "국내"),
-        "japaneast": ("tokyo", "도쿄", "동경", "japan", "일본"),
-        "eastus": ("virginia", "버지니아", "us east", "미국 동부"),
-        "westus2": ("washington", "워싱턴", "us west", "미국 서부"),
-        "westeurope": ("netherlands", "amsterdam", "네덜란드", "암스테르담"),
-        "northeurope": ("ireland", "아일랜드"),
-        "southeastasia": ("singapore", "싱가포르", "싱가폴"),
+        "koreacentral": ("seoul", "서울", "korea", "한국", "국내", "korea central"),
+        "japaneast": ("tokyo", "도쿄", "동경", "japan", "일본", "japan east"),
+        "eastus": ("virginia", "버지니아", "us east", "미국 동부", "east us"),
+        "eastus2": ("east us 2",),
+        "westus2": ("washington", "워싱턴", "us west", "미국 서부", "west us 2"),
+        "westeurope": ("netherlands", "amsterdam", "네덜란드", "암스테르담", "west europe"),
+        "northeurope": ("ireland", "아일랜드", "north europe"),
+        "southeastasia": ("singapore", "싱가포르", "싱가폴", "southeast asia"),
     },
 }
 
@@ -105,8 +105,8 @@ WORKLOAD_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 # Words that stand for "an app" without naming one: the parser must ask which.
-GENERIC_APP_WORDS = ("app", "apps", "application", "applications", "service", "workload", "something",
-                     "앱", "애플리케이션", "어플리케이션", "어플", "서비스", "워크로드", "뭔가", "프로그램")
+GENERIC_APP_WORDS = ("app", "apps", "application", "applications", "service", "workload",
+                     "앱", "애플리케이션", "어플리케이션", "어플", "서비스", "워크로드", "프로그램")
 
 
 @dataclass(frozen=True)

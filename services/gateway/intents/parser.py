@@ -127,7 +127,7 @@ def _change(reading: _Reading, words: str, apps: list[str], images: list[tuple[s
     if bucket:
         body["buckets"] = [_bucket(reading, words, region, wants_app)]
     if not (wants_app or bucket or body.get("cluster")):
-        reading.ask("target", field="target")
+        reading.ask("app" if cues.is_deploy(words) else "target", field="app" if cues.is_deploy(words) else "target")
     for path, value in (("gitops", extract.gitops(words)), ("ci", extract.ci(words))):
         if reading.read(path, value) is not None:
             body[path] = value
