@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.contracts.intent import PLATFORMS, REGIONS, Action, AppSpec, DeploymentIntent, Persona
-from shared.contracts.parse import DefaultedField, MissingField, ParsedRequest
+from shared.contracts.parse import DefaultedField, ParsedRequest
 
 from services.gateway.intents import cues, extract, lexicon
 from services.gateway.intents.defaults import BUILTIN, IntentDefaults
@@ -65,7 +65,7 @@ def parse_request(text: str, *, persona: Persona | str | None = None, defaults: 
     images = extract.image_refs(words)
     has_target = bool(apps or images or extract.mentions_bucket(words) or
                       (extract.mentions_cluster(words) and (extract.platforms(words) or extract.mentions_kubernetes(words))))
-    chosen = _persona(reading, words, persona, defaults)
+    chosen = _persona(reading, words, persona)
 
     if cues.is_query(words, has_target):
         chosen = chosen if chosen is not None else Persona(reading.default("persona", Persona.sre.value, "a query reads runs: sre persona"))
@@ -81,7 +81,8 @@ def parse_request(text: str, *, persona: Persona | str | None = None, defaults: 
                          missing=reading.missing, intent=None if reading.missing else intent, ignored=ignored)
 
 
-def _persona(reading: _Reading, words: str, given: Persona | str | None, defaults: IntentDefaults) -> Persona | None:
+def _persona(reading: _Reading, words: str, given: Persona | str | None) -> Persona | None:
+    """The caller's persona wins; else a cue in the text ('보안 관점에서'); else None (decided later)."""
     if given is not None:
         return Persona(given)
     cue = cues.persona_cue(words)
