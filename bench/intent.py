@@ -3,7 +3,10 @@
 Prints and writes bench/results/intent.json:
 - whole-intent exact match (every labelled field, defaults included, and the exact
   missing list) for the `tune` part, the `holdout` part (written before the parser was
-  run on it, never tuned on) and all cases; targets ≥ 95 % whole-intent;
+  run on it) and all cases; targets ≥ 95 % whole-intent;
+- the holdout figure at first sight: holdout cases marked `first_seen: miss` were wrong
+  the first time the parser ran on them and the rules were fixed after, so that figure
+  (from the marks) is the one for text the rules were not written for;
 - accuracy per field (cloud/platform/region target ≥ 98 %);
 - parse time per request: the first parse in a fresh process (import and regex
   compilation included), then p50/p95/p99 over every labelled text in shuffled rounds
@@ -74,8 +77,15 @@ def main() -> None:
     def rate(values: list[bool]) -> float:
         return round(100 * sum(values) / len(values), 2) if values else None
 
+    holdout = [c for c in cases if c["split"] == "holdout"]
+    first_sight_misses = [c["id"] for c in holdout if c.get("first_seen") == "miss"]
     result = {
         "cases": {split: len(values) for split, values in exact.items()},
+        # Recorded in labelled.yaml, not measured by this run: holdout cases the parser got wrong
+        # the first time it saw them (the rules were fixed afterwards, so today's holdout figure
+        # is no longer an unseen-data figure for those cases).
+        "holdout_at_first_sight_pct": round(100 * (len(holdout) - len(first_sight_misses)) / len(holdout), 2),
+        "holdout_first_sight_misses": first_sight_misses,
         "whole_intent_exact_pct": {split: rate(values) for split, values in exact.items()},
         "field_accuracy_pct": {split: {name: {"pct": rate(v), "n": len(v)} for name, v in sorted(per.items())}
                                for split, per in fields.items()},
@@ -90,6 +100,8 @@ def main() -> None:
         per = result["field_accuracy_pct"][split]
         key = {k: per[k]["pct"] for k in ("cloud", "platform", "region") if k in per}
         print(f"{split:8s} n={result['cases'][split]:3d} whole-intent {result['whole_intent_exact_pct'][split]:6.2f}%  {key}")
+    print(f"holdout at first sight (recorded first_seen marks): {result['holdout_at_first_sight_pct']:.2f}% "
+          f"({len(holdout) - len(first_sight_misses)}/{len(holdout)})")
     print(f"parse p50 {result['parse_ms']['p50']:.3f} ms, p95 {result['parse_ms']['p95']:.3f} ms, "
           f"p99 {result['parse_ms']['p99']:.3f} ms; first parse in a fresh process (with import) "
           f"{result['parse_ms']['first_in_fresh_process_incl_import']:.1f} ms")

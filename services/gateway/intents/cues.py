@@ -25,7 +25,7 @@ _QUERY = re.compile(
     r"list|history|how\s+did|report)\b"
 )
 _QUERY_STRONG = re.compile(r"요약해|알려\s*줘|보여\s*줘|\bsummar\w*|\bwhat\s+(?:failed|happened)|\bwhy\s+did|\bshow\s+me|\bstatus\s+of|\bhow\s+did")
-_REVIEW = re.compile(r"리뷰|검토|review|code\s*review|코드\s*리뷰|scan|스캔")
+_REVIEW = re.compile(r"리뷰(?!어)|검토|\breview(?!er)|scan(?!ner)|스캔")
 _DEPLOY_AFTER = re.compile(r"배포|deploy|apply|적용|실행|run")
 _DESTROY = re.compile(r"\b(?:destroy|tear\s+down|teardown|delete|remove|decommission)\b|삭제|제거|없애|내려\s*줘|철거")
 
@@ -39,7 +39,7 @@ _DEVOPS = re.compile(r"devops|데브옵스")
 
 _FAILED_RUNS = re.compile(r"(?:실패한|실패했던|막힌|차단된)\s*(?:배포|실행|런|작업)|\bfailed\s+(?:runs|deploys|deployments|requests)")
 _LAST = re.compile(r"마지막|최근|방금|지난|\blast\b|\blatest\b|\brecent\b|\bprevious\b")
-_RECENT_N = re.compile(r"(?:최근|마지막|last|latest|recent)\s*(\d{1,2})\s*(?:개|건|번|runs?|deploys?|deployments?)?")
+_RECENT_N = re.compile(r"(?:최근|마지막|last|latest|recent)\s*(?:[^\s\d]+\s*){0,2}?(\d{1,2})\s*(?:개|건|번|runs?|deploys?|deployments?)?")
 _FOCUS = {
     "logs": re.compile(r"로그|\blogs?\b"),
     "errors": re.compile(r"실패|에러|오류|\bfail\w*|\berrors?\b|왜|\bwhy\b"),

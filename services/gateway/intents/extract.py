@@ -106,8 +106,8 @@ def generic_app(text: str) -> bool:
 
 
 _IMAGE_REF = re.compile(
-    r"(?<![\w./-])((?:[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?/)?[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*)"
-    r":([a-z0-9_][a-z0-9_.-]{0,127})(?![\w./:-])"
+    r"(?<![a-z0-9_./-])((?:[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?/)?[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*)"
+    r":([a-z0-9_][a-z0-9_.-]{0,127})(?![a-z0-9_./:-])"
 )
 _IMAGE_WORD = re.compile(r"(?:image|이미지)\s*[:=]?\s*[\"'`]?((?:[a-z0-9.-]+/)*[a-z0-9][a-z0-9._-]*)(?![\w:])")
 
@@ -246,7 +246,8 @@ def privileged(text: str) -> bool | None:
     return _flag(text, _PRIV_YES, _PRIV_NO)
 
 
-_EXPOSE_NO = re.compile(r"internal only|internal-only|내부(?:에서)?\s*만|외부\s*(?:공개|노출)\s*(?:없이|하지\s*말|금지|안\s*함)|"
+_EXPOSE_NO = re.compile(r"internal only|internal-only|내부(?:에서)?\s*만|비공개|"
+                        r"(?:공개|노출)(?:은|는|을|를|도)?\s*(?:없이|하지\s*(?:마|말)|금지|안\s*(?:함|해|하))|"
                         r"without (?:an )?ingress|not (?:be )?exposed|no ingress|cluster-?ip only")
 _EXPOSE_YES = re.compile(r"외부(?:에|로)?\s*(?:공개|노출|접속|접근)|인터넷(?:에|으로)?\s*(?:공개|노출)|\bexpose[ds]?\b|"
                          r"public(?:ly)?(?:\s+accessible)?|\bingress\b|인그레스|load\s*balancer|로드\s*밸런서|퍼블릭|공개")

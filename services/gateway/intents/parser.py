@@ -121,7 +121,10 @@ def _change(reading: _Reading, words: str, apps: list[str], images: list[tuple[s
 
     body: dict[str, Any] = {"action": action, "cloud": cloud, "platform": platform, "region": region,
                             "environment": environment}
-    if platform and (cluster_word or not (wants_app or bucket)) and not extract.existing_cluster(words):
+    # A cluster when the text says "cluster", or names only a platform to create ("EKS 만들어줘");
+    # "Deploy to EKS" names where to deploy, not something to build: it asks which app.
+    alone = not (wants_app or bucket or cues.is_deploy(words))
+    if platform and (cluster_word or alone) and not extract.existing_cluster(words):
         body["cluster"] = _cluster(reading, words, platform, environment)
     if wants_app:
         body["app"] = _app(reading, words, apps, images, environment, defaults)
