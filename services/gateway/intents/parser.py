@@ -8,6 +8,7 @@ to steer the server ("ignore the guardrails") are cut out first and listed as ig
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from services.gateway.intents.questions import ask
 _TYPOS = TypoFixer(lexicon.FUZZY_WORDS, keep=("region", "regions", "status", "state", "stage", "private", "images",
                                               "create", "created", "delete", "deletes", "replica", "cluster"))
 _HAS_KIND = "kind" in AppSpec.model_fields
+_STACK_BEFORE = re.compile(r"(?<![a-z0-9-])([a-z][a-z0-9-]{1,38}[a-z0-9])\s*(?:stack|스택)")
 
 
 @dataclass
@@ -109,8 +111,8 @@ def _change(reading: _Reading, words: str, apps: list[str], images: list[tuple[s
     k8s = extract.mentions_kubernetes(words)
     cluster_word = extract.mentions_cluster(words)
 
-    if action is Action.review_and_deploy and not (wants_app or bucket or platforms or cluster_word):
-        return _review_previous(reading, words, defaults)
+    if action.value in ("review_and_deploy", "destroy") and not (wants_app or bucket or platforms or cluster_word):
+        return _previous(reading, words, defaults, action)
 
     cloud = _cloud(reading, words, platforms, defaults)
     if cloud is None:
@@ -141,16 +143,29 @@ def _change(reading: _Reading, words: str, apps: list[str], images: list[tuple[s
     return _validated(reading, body)
 
 
-def _review_previous(reading: _Reading, words: str, defaults: IntentDefaults) -> DeploymentIntent | None:
-    """'Terraform 코드 리뷰 후 배포': the code of the latest run, reviewed again under this persona."""
-    if defaults.previous is None:
-        reading.ask("review", field="target")
+def _previous(reading: _Reading, words: str, defaults: IntentDefaults, action: Action) -> DeploymentIntent | None:
+    """'Terraform 코드 리뷰 후 배포' / 'website 스택 삭제해줘': the stack of the caller's latest run, under this action.
+
+    Only that run's stack is taken, and only when the text names no other stack: anything
+    else is asked, never guessed.
+    """
+    question = "review" if action is Action.review_and_deploy else "destroy"
+    named = reading.read("stack", extract.stack_name(words) or _named_stack(words))
+    previous = defaults.previous
+    if previous is None or (named and named != previous.stack):
+        reading.ask(question, field="target")
         return None
-    update: dict[str, Any] = {"action": Action.review_and_deploy}
+    update: dict[str, Any] = {"action": action}
     if (ci := reading.read("ci", extract.ci(words))) is not None:
         update["ci"] = ci
-    reading.default("target", defaults.previous.target, defaults.previous_source or "the latest run")
-    return defaults.previous.model_copy(update=update)
+    reading.default("target", previous.target, defaults.previous_source or "the latest run")
+    return previous.model_copy(update=update)
+
+
+def _named_stack(words: str) -> str | None:
+    """'website 스택', 'the website stack'."""
+    match = _STACK_BEFORE.search(words)
+    return match.group(1) if match and extract.valid_name(match.group(1)) else None
 
 
 def _cloud(reading: _Reading, words: str, platforms: list[str], defaults: IntentDefaults) -> str | None:
