@@ -27,7 +27,13 @@ _QUERY = re.compile(
 _QUERY_STRONG = re.compile(r"요약해|알려\s*줘|보여\s*줘|\bsummar\w*|\bwhat\s+(?:failed|happened)|\bwhy\s+did|\bshow\s+me|\bstatus\s+of|\bhow\s+did")
 _REVIEW = re.compile(r"리뷰(?!어)|검토|\breview(?!er)|scan(?!ner)|스캔")
 _DEPLOY_AFTER = re.compile(r"배포|deploy|apply|적용|실행|run")
-_DESTROY = re.compile(r"\b(?:destroy|tear\s+down|teardown|delete|remove|decommission)\b|삭제|제거|없애|내려\s*줘|철거")
+# "destroy" always; "delete"/"삭제" only with a thing that is built ("remove public access" is no destroy).
+_OBJECT = r"(?:stack|cluster|bucket|deployment|app|environment|infra\w*|스택|클러스터|버킷|앱|배포|환경|인프라)"
+_DESTROY = re.compile(
+    r"\b(?:destroy|tear\s+down|teardown|decommission)\b|철거|"
+    rf"\b(?:delete|remove)\s+(?:the\s+|my\s+|our\s+|this\s+)?(?:[a-z0-9-]+\s+){{0,2}}{_OBJECT}|"
+    rf"{_OBJECT}\S*\s*(?:[^\s]+\s+){{0,1}}(?:삭제|제거|없애|내려)"
+)
 
 _SECURITY = re.compile(
     r"보안\s*(?:관점|측면|팀|검토|리뷰|담당|시각)|security\s+(?:perspective|review|team|point of view|lens|standpoint)|"

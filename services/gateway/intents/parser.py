@@ -146,13 +146,14 @@ def _change(reading: _Reading, words: str, apps: list[str], images: list[tuple[s
 def _previous(reading: _Reading, words: str, defaults: IntentDefaults, action: Action) -> DeploymentIntent | None:
     """'Terraform 코드 리뷰 후 배포' / 'website 스택 삭제해줘': the stack of the caller's latest run, under this action.
 
-    Only that run's stack is taken, and only when the text names no other stack: anything
-    else is asked, never guessed.
+    Only that run's stack is taken: a review when the text names no other stack, a destroy
+    only when the text names that very stack. Anything else is asked, never guessed.
     """
     question = "review" if action is Action.review_and_deploy else "destroy"
     named = reading.read("stack", extract.stack_name(words) or _named_stack(words))
     previous = defaults.previous
-    if previous is None or (named and named != previous.stack):
+    # A destroy names its stack; a review may mean "the code I just made".
+    if previous is None or (named and named != previous.stack) or (action.value == "destroy" and not named):
         reading.ask(question, field="target")
         return None
     update: dict[str, Any] = {"action": action}
