@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     github_max_rate_limit_wait_s: float = Field(default=900.0, ge=0, description="Longest rate-limit wait before a step gives up")
     github_logs_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="Largest logs zip read for the summary")
     github_http_timeout_s: float = Field(default=15.0, gt=0)
+    # PyGithub's pacing, GitHub's advice against secondary rate limits (a second between writes).
+    github_seconds_between_requests: float = Field(default=0.25, ge=0)
+    github_seconds_between_writes: float = Field(default=1.0, ge=0)
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

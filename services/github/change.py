@@ -57,8 +57,20 @@ def _tree_changes(base: dict[str, str], files: list[GeneratedFile]) -> tuple[lis
     return changed, removed
 
 
+def _branch_head(repo: Repository, branch: str):
+    """The branch's ref and head commit, or (None, None) when it does not exist."""
+    try:
+        ref = repo.get_git_ref(f"heads/{branch}")
+        sha = ref.object.sha  # the read (PyGithub objects are lazy)
+    except GithubException as exc:
+        if exc.status != 404:
+            raise
+        return None, None
+    return ref, repo.get_git_commit(sha)
+
+
 def commit_files(repo: Repository, branch: str, base_branch: str, files: list[GeneratedFile], title: str):
-    """Commit `files` on `branch` from `base_branch`; returns (commit sha, changed paths, removed paths)."""
+    """Commit `files` on `branch` from `base_branch`; returns (commit sha, changed files, removed paths)."""
     base_sha = repo.get_git_ref(f"heads/{base_branch}").object.sha
     base_commit = repo.get_git_commit(base_sha)
     base_tree = repo.get_git_tree(base_commit.tree.sha, recursive=True)
@@ -66,20 +78,20 @@ def commit_files(repo: Repository, branch: str, base_branch: str, files: list[Ge
     changed, removed = _tree_changes(blobs, files)
     if not changed and not removed:
         raise NothingToPropose(f"the files equal {base_branch} at {base_sha[:10]}: nothing to propose")
-    elements = [InputGitTreeElement(f.path, "100644", "blob", sha=repo.create_git_blob(f.content, "utf-8").sha)
-                for f in changed]
+    existing, head = _branch_head(repo, branch)
+    known = set(blobs.values())
+    if head is not None and [p.sha for p in head.parents] == [base_sha]:  # a redelivery: its blobs are stored
+        known |= {e.sha for e in repo.get_git_tree(head.tree.sha, recursive=True).tree if e.type == "blob"}
+    elements = []
+    for file in changed:
+        sha = git_blob_sha(file.content)
+        if sha not in known:
+            sha = repo.create_git_blob(file.content, "utf-8").sha
+        elements.append(InputGitTreeElement(file.path, "100644", "blob", sha=sha))
     elements += [InputGitTreeElement(path, "100644", "blob", sha=None) for path in removed]
     tree = repo.create_git_tree(elements, base_tree)
-    try:
-        existing = repo.get_git_ref(f"heads/{branch}")
-    except GithubException as exc:
-        if exc.status != 404:
-            raise
-        existing = None
-    if existing is not None:
-        head = repo.get_git_commit(existing.object.sha)
-        if head.tree.sha == tree.sha and [p.sha for p in head.parents] == [base_sha]:
-            return head.sha, changed, removed  # a redelivery: this very commit is already there
+    if head is not None and head.tree.sha == tree.sha and [p.sha for p in head.parents] == [base_sha]:
+        return head.sha, changed, removed  # this very commit is already there
     commit = repo.create_git_commit(title, tree, [base_commit])
     if existing is None:
         repo.create_git_ref(f"refs/heads/{branch}", commit.sha)

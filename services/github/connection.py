@@ -103,6 +103,8 @@ def connect() -> GitHubTarget | None:
     client = Github(
         auth=auth, base_url=settings.github_api_url.rstrip("/"), timeout=int(settings.github_http_timeout_s),
         retry=retry_policy(), lazy=True, per_page=100,
+        seconds_between_requests=settings.github_seconds_between_requests,
+        seconds_between_writes=settings.github_seconds_between_writes,
     )
     return GitHubTarget(client=client, repository=str(repository), auth_kind=kind, auth=auth)
 
