@@ -74,3 +74,9 @@ def github_settings(contract_server, clean_redis, monkeypatch):
     get_settings.cache_clear()
     yield values
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def webhook_secret_config(github_config):
+    github_config("github.webhook_secret", "pipeline-webhook-secret", secret=True)
+    return github_config
