@@ -68,12 +68,14 @@ def create_app(base: str) -> FastAPI:
                         payload = {"action": "completed", "workflow_run": world.shapes.run(run),
                                    "repository": world.shapes.repository(), "sender": world.shapes.user("octocat", 5)}
                         body, headers = signed_delivery("workflow_run", payload, secret)
+                        sent = time.time()
                         try:
                             answer = await client.post(url, content=body, headers=headers)
                             status = answer.status_code
                         except httpx.HTTPError as exc:
                             status = f"{type(exc).__name__}"
-                        world.actions.deliveries.append({"run_id": run["id"], "status": status, "at": time.time()})
+                        world.actions.deliveries.append({"run_id": run["id"], "status": status, "sent_at": sent,
+                                                         "answered_at": time.time()})
                 await asyncio.sleep(0.02)
 
     @asynccontextmanager
