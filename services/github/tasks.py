@@ -8,7 +8,7 @@ the change goes to a local bare git repository (local_git.py) and the workflow s
 
 from __future__ import annotations
 
-from github import GithubException
+from github import GithubException, RateLimitExceededException
 
 from shared.approvals import require_approved
 from shared.config import ConfigUnavailable
@@ -54,7 +54,9 @@ def _required_github() -> GitHubTarget:
 
 
 def _api_error(exc: GithubException, doing: str) -> Exception:
-    if exc.status >= 500 or exc.status in (403, 429):
+    """Rate limits that outlasted the client's own waiting and server errors are retried;
+    anything else (a 403 permission, a 404, a 422) fails the run with GitHub's message."""
+    if exc.status >= 500 or exc.status == 429 or isinstance(exc, RateLimitExceededException):
         return TransientStepError(f"GitHub {exc.status} while {doing}: {exc.data}")
     return StepError(f"GitHub refused {doing}: {exc.status} {exc.data}")
 

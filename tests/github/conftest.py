@@ -31,6 +31,19 @@ def contract_server(contract_server_process) -> ContractServer:
     return contract_server_process
 
 
+def _until_seen(key: str, value, timeout: float = 5.0) -> None:
+    """Invalidation reaches this process's config cache asynchronously: wait for it."""
+    import time
+
+    from shared.config import get_client
+    from shared.settings import get_settings
+
+    deadline = time.monotonic() + timeout
+    while get_client().value(key, env=get_settings().env, service="github") != value:
+        assert time.monotonic() < deadline, f"config {key} not visible after {timeout}s"
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def github_config(database, clean_redis):
     """Set config values for one test (`github_config(key, value, secret=False)`); disabled after it,
@@ -50,6 +63,7 @@ def github_config(database, clean_redis):
             else:
                 update_item(db, item.id, version=item.version, actor="tests", value=value, enabled=True)
         touched.append(key)
+        _until_seen(key, value)
 
     yield set_value
     for key in touched:

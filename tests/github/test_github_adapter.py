@@ -148,3 +148,28 @@ def test_credentials_from_the_config_service_secret(database, contract_server, g
     assert target is not None and target.auth_kind == "token"
     assert target.repo.get_git_ref("heads/main").object.sha
     contract_server.check_responses()
+
+
+def test_a_github_app_installation_token_is_minted_from_the_app_key_in_the_config_service(
+        database, contract_server, github_settings, github_config, monkeypatch):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode()
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    contract_server.control("POST", "app", {"app_id": 4711, "installation_id": 99, "public_key": public_pem})
+    monkeypatch.delenv("MCP_GITHUB_TOKEN")
+    from shared.settings import get_settings
+    get_settings.cache_clear()
+    github_config("github.app", {"app_id": 4711, "installation_id": 99, "private_key": private_pem}, secret=True)
+
+    target = connect()
+    assert target.auth_kind == "app"
+    assert len(target.repo.get_git_ref("heads/main").object.sha) == 40
+    answers = [(r["op"], r["status"]) for r in contract_server.requests()]
+    assert answers == [("apps/create-installation-access-token", 201), ("git/get-ref", 200)]
+    assert target.token.startswith("ghs_")  # the installation token, not the App's JWT
+    contract_server.check_responses()

@@ -42,6 +42,7 @@ class World:
         self.faults: list[dict[str, Any]] = []
         self.limit, self.remaining, self.reset = 5000, 5000, int(time.time()) + 3600
         self.tokens: set[str] = {"contract-token"}
+        self.apps: dict[str, Any] = {}  # app_id, installation_id, public_key (PEM)
         self.counter = 0
 
     def next_id(self) -> int:

@@ -98,7 +98,39 @@ def add_action_routes(app: FastAPI, c: dict) -> None:
             return Response(status_code=404)
         return Response(world.actions.logs_zip(run), media_type="application/zip")
 
+    # -- GitHub App installation tokens ------------------------------------------------
+
+    @app.post("/app/installations/{installation_id}/access_tokens")
+    def installation_token(request: Request, installation_id: int):
+        import secrets as token_bytes
+        from datetime import UTC, datetime, timedelta
+
+        import jwt
+
+        op = "apps/create-installation-access-token"
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        app_key = world.apps.get("public_key")
+        try:
+            claims = jwt.decode(bearer, app_key, algorithms=["RS256"]) if app_key else None
+        except jwt.PyJWTError as exc:
+            return answer(request, op, *error(401, f"A JSON web token could not be decoded: {exc}"))
+        if claims is None or str(claims.get("iss")) != str(world.apps.get("app_id")):
+            return answer(request, op, *error(401, "'Issuer' claim ('iss') must be the App id"))
+        if installation_id != world.apps.get("installation_id"):
+            return answer(request, op, *error(404, "Not Found"))
+        token = "ghs_" + token_bytes.token_hex(18)
+        world.tokens.add(token)
+        expires = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return answer(request, op, 201, {"token": token, "expires_at": expires,
+                                         "permissions": {"contents": "write", "pull_requests": "write", "actions": "write",
+                                                         "statuses": "write"}, "repository_selection": "selected"})
+
     # -- control (tests only) ----------------------------------------------------------
+
+    @app.post("/_control/app")
+    async def register_app(request: Request):
+        world.apps.update(await request.json())
+        return {"ok": True}
 
     @app.post("/_control/reset")
     def reset():
