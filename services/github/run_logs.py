@@ -8,7 +8,8 @@ signed blob URLs require). The archive holds one folder per job with one file pe
 keeps their last error lines, and the last Terraform plan line of the run.
 
 Bounds: at most `MCP_GITHUB_LOGS_MAX_BYTES` downloaded, `MAX_FILES` files and
-`MAX_FILE_BYTES` per file read, `MAX_LINES` lines per failed step; `truncated` says when
+the last `MAX_FILE_BYTES` of each file kept (of at most `MAX_MEMBER_READ` decompressed),
+`MAX_LINES` lines per failed step; `truncated` says when
 a bound was hit, so the summary never claims to have read what it did not.
 """
 
@@ -28,6 +29,7 @@ from services.github.plan_counts import plan_counts
 
 MAX_FILES = 200
 MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_MEMBER_READ = 64 * 1024 * 1024  # decompressed bytes read per file at most (a zip bomb stops here)
 MAX_LINES = 8
 MAX_LINE_CHARS = 300
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z ")
@@ -82,6 +84,20 @@ def _step_file(names: list[str], job: str, number: int) -> str | None:
     return next((n for n in names if n.startswith(prefix)), None)
 
 
+def _tail(zipped: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[bytes, bool]:
+    """The last MAX_FILE_BYTES of a member (the end of a log is where its errors are),
+    streamed so a huge log never sits in memory whole; True when the start was cut."""
+    tail, read = b"", 0
+    with zipped.open(info) as handle:
+        while read < MAX_MEMBER_READ and (chunk := handle.read(256 * 1024)):
+            read += len(chunk)
+            tail = (tail + chunk)[-MAX_FILE_BYTES:]
+    cut = info.file_size > MAX_FILE_BYTES
+    if cut:  # drop the partial first line
+        tail = tail.split(b"\n", 1)[-1]
+    return tail, cut
+
+
 def summarise(archive: bytes, jobs: list[JobOutcome]) -> WorkflowLogSummary:
     summary = WorkflowLogSummary(bytes_read=len(archive))
     try:
@@ -95,11 +111,8 @@ def summarise(archive: bytes, jobs: list[JobOutcome]) -> WorkflowLogSummary:
         infos = infos[:MAX_FILES]
     texts: dict[str, str] = {}
     for info in infos:
-        with zipped.open(info) as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            summary.truncated = True
-            data = data[-MAX_FILE_BYTES:]  # the end of a log is where its errors are
+        data, cut = _tail(zipped, info)
+        summary.truncated = summary.truncated or cut
         texts[info.filename] = data.decode("utf-8", "replace")
     summary.files_read = len(texts)
     names = sorted(texts)

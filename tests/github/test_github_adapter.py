@@ -9,6 +9,7 @@ from shared.contracts import Persona
 from services.github import on_github
 from services.github.actions import _rate_limit_pause, find_run
 from services.github.connection import connect
+from services.github.workflow_template import TEMPLATE
 
 from tests.github.contract import REPOSITORY
 from tests.github.messages import eks_message
@@ -16,8 +17,7 @@ from tests.github.messages import eks_message
 
 def test_a_run_is_one_commit_and_a_pull_request_with_its_review_reviewers_status_and_labels(
         database, contract_server, github_settings, github_config):
-    contract_server.seed({"README.md": "# deployments\n", ".github/workflows/mcp-cloud.yml": open(
-        "services/github/templates/mcp-cloud.yml").read(), "kubernetes/old-app/deployment.yaml": "kind: Deployment\n"})
+    contract_server.seed({"README.md": "# deployments\n", ".github/workflows/mcp-cloud.yml": TEMPLATE.read_text(), "kubernetes/old-app/deployment.yaml": "kind: Deployment\n"})
     github_config("github.reviewers", {"users": ["bob", "alice"], "teams": ["platform"], "security_teams": ["appsec"]})
     message = eks_message(Persona.security)
     target = connect()
