@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     github_token: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
     github_repository: str | None = Field(default=None, description="owner/name of the GitOps repository")
-    github_workflow: str = "deploy.yml"
+    github_workflow: str = Field(default="mcp-cloud.yml", description="Workflow file dispatched after approval")
     local_git_root: Path = REPO_ROOT / ".data" / "gitops"
 
     kubeconfig: Path | None = None
@@ -95,6 +95,21 @@ class Settings(BaseSettings):
     web_session_ttl_seconds: int = Field(default=8 * 3600, ge=60)
     web_cookie_secure: bool = Field(default=False, description="Set on HTTPS deployments (Secure cookie)")
     web_graph_url: str | None = Field(default=None, description="Link to a graph view (e.g. Neo4j Browser), if any")
+    # GitHub adapter (services/github, the webhook route). The token or App key may instead
+    # come from the config service's secrets `github.token` / `github.app` (preferred).
+    github_app_id: int | None = None
+    github_app_installation_id: int | None = None
+    github_app_private_key: SecretStr | None = None
+    github_webhook_secret: SecretStr | None = Field(default=None, description="Fallback for the config secret github.webhook_secret")
+    github_poll_max_interval_s: float = Field(default=30.0, gt=0, description="Longest wait between two reads of a workflow run")
+    github_find_run_timeout_s: float = Field(default=120.0, gt=0, description="How long a dispatched run may take to appear")
+    github_secondary_rate_wait_s: float = Field(default=60.0, ge=0, description="Wait after a secondary rate limit with no Retry-After")
+    github_max_rate_limit_wait_s: float = Field(default=900.0, ge=0, description="Longest rate-limit wait before a step gives up")
+    github_logs_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="Largest logs zip read for the summary")
+    github_http_timeout_s: float = Field(default=15.0, gt=0)
+    # PyGithub's pacing, GitHub's advice against secondary rate limits (a second between writes).
+    github_seconds_between_requests: float = Field(default=0.25, ge=0)
+    github_seconds_between_writes: float = Field(default=1.0, ge=0)
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

@@ -18,7 +18,7 @@ from services.gateway.auth import ensure_key
 from services.gateway.celery_client import get_celery
 from services.gateway.runs_service import resume_stalled
 from services.gateway.routes import config as config_routes
-from services.gateway.routes import events, health, intents, me, runs, validate
+from services.gateway.routes import events, health, intents, me, runs, validate, webhooks
 
 
 @asynccontextmanager
@@ -64,6 +64,7 @@ def create_app() -> FastAPI:
     app.include_router(validate.router)
     app.include_router(me.router)
     app.include_router(intents.router)
+    app.include_router(webhooks.router)
 
     app.mount("/metrics", make_asgi_app())
 

@@ -2,7 +2,13 @@
 
 It behaves like the pull-request flow it replaces: a change is a branch with one commit
 on top of `main`; approval merges it into `main`, which is what a GitOps controller
-would follow. Every operation is idempotent (same files → same branch head, merging a
+would follow. A change holds the whole bundle: a file under one of the bundle's
+top-level folders (terraform/, kubernetes/) that the bundle no longer has is deleted, so
+main never keeps a manifest a later run dropped.
+
+Single writer: the repository is a folder on one disk, serialised by a file lock. In
+deploy/k8s the github worker is a one-replica StatefulSet with its own volume, so every
+branch and main live in one place and survive restarts. Every operation is idempotent (same files → same branch head, merging a
 merged branch is a no-op) and serialised by a file lock, so a redelivered task or two
 workers never corrupt the repository.
 """
@@ -68,7 +74,11 @@ class LocalGitRepository:
             base = bare.commit(branch if exists else MAIN)
             index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
             bare.git.read_tree(base.hexsha, env=index)
-            entries = []
+            wanted = {f.path for f in files}
+            roots = {f.path.split("/", 1)[0] for f in files if "/" in f.path}
+            present = bare.git.ls_tree("-r", "--name-only", base.hexsha).splitlines()
+            removed = sorted(p for p in present if p not in wanted and p.split("/", 1)[0] in roots)
+            entries = [f"0 {'0' * 40}\t{path}" for path in removed]  # mode 0: drop from the index
             for file in files:
                 data = file.content.encode()
                 blob = bare.odb.store(IStream("blob", len(data), BytesIO(data)))
@@ -90,6 +100,7 @@ class LocalGitRepository:
             commit_sha=sha,
             url=f"file://{self.path}#{branch}",
             files=sorted(f.path for f in files),
+            removed=removed,
         )
 
     def merge(self, branch: str, title: str) -> str:

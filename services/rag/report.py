@@ -36,7 +36,7 @@ def compose_report(message: RunMessage) -> tuple[RunReport, bool]:
         if message.workflow.provider == "none":
             lines.append(f"CI workflow not run: {message.workflow.summary}")
         else:
-            lines.append(f"Workflow run {message.workflow.run_id}: {message.workflow.conclusion or message.workflow.status}.")
+            lines.append(f"Workflow run {message.workflow.run_id} ({message.workflow.url}): {message.workflow.summary}")
         facts["workflow"] = message.workflow.conclusion or message.workflow.status or None
     infrastructure_applied = bool(message.infrastructure and message.infrastructure.ran)
     if message.infrastructure:

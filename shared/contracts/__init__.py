@@ -5,17 +5,20 @@ from shared.contracts.artifacts import (
     ChangeProposal,
     ContextDocument,
     DeployResult,
+    FailedStep,
     FileKind,
     Finding,
     GeneratedFile,
     GraphRecord,
     GuardrailVerdict,
+    PlanCounts,
     PodStatus,
     RetrievedContext,
     RolloutResult,
     RunReport,
     Severity,
     TerraformRun,
+    WorkflowLogSummary,
     WorkflowRunResult,
 )
 from shared.contracts.intent import Action, AppSpec, BucketSpec, ClusterSpec, DeploymentIntent, Persona
@@ -24,7 +27,7 @@ from shared.contracts.scan import ScanRequest, ScanResponse
 
 __all__ = [
     "Action", "AppSpec", "ArtifactBundle", "BucketSpec", "ChangeProposal", "ClusterSpec",
-    "ContextDocument", "DeployResult", "DeploymentIntent", "FileKind", "Finding", "GeneratedFile",
-    "GraphRecord", "GuardrailVerdict", "Persona", "PodStatus", "RetrievedContext", "RolloutResult",
-    "RunMessage", "RunReport", "ScanRequest", "ScanResponse", "Severity", "TerraformRun", "WorkflowRunResult",
+    "ContextDocument", "DeployResult", "DeploymentIntent", "FailedStep", "FileKind", "Finding", "GeneratedFile",
+    "GraphRecord", "GuardrailVerdict", "Persona", "PlanCounts", "PodStatus", "RetrievedContext", "RolloutResult",
+    "RunMessage", "RunReport", "ScanRequest", "ScanResponse", "Severity", "TerraformRun", "WorkflowLogSummary", "WorkflowRunResult",
 ]

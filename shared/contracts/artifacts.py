@@ -8,6 +8,7 @@ read exactly what the step produced.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -146,6 +147,36 @@ class ChangeProposal(_Model):
     number: int | None = None
     url: str = ""
     files: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list, description="Paths this change deletes (the bundle no longer has them)")
+    review_comments: int = Field(default=0, description="Findings posted as review comments on their lines")
+    reviewers: list[str] = Field(default_factory=list, description="Requested reviewers (team:<slug> for teams)")
+    labels: list[str] = Field(default_factory=list)
+    status_context: str = ""
+
+
+class FailedStep(_Model):
+    job: str
+    step: str = ""
+    conclusion: str = ""
+    last_lines: list[str] = Field(default_factory=list, description="The last error lines of its log (bounded)")
+
+
+class PlanCounts(_Model):
+    to_add: int = 0
+    to_change: int = 0
+    to_destroy: int = 0
+    no_changes: bool = False
+
+
+class WorkflowLogSummary(_Model):
+    """What the run's logs zip says, read boundedly (never the whole log in the report)."""
+
+    files_read: int = 0
+    bytes_read: int = 0
+    truncated: bool = Field(default=False, description="Something was left unread (size, file or line caps)")
+    failed: list[FailedStep] = Field(default_factory=list)
+    plan: PlanCounts | None = Field(default=None, description="The last Terraform plan line found in the logs")
+    error: str = Field(default="", description="Why the logs could not be read, when they could not")
 
 
 class WorkflowRunResult(_Model):
@@ -155,6 +186,14 @@ class WorkflowRunResult(_Model):
     conclusion: str | None = None
     url: str = ""
     summary: str = ""
+    workflow: str = ""
+    ref: str = ""
+    correlation_id: str = Field(default="", description="The dispatch input that identifies the run we started")
+    head_sha: str = ""
+    dispatched_at: datetime | None = None
+    polls: int = Field(default=0, description="Reads of the run while following it")
+    woken_by_webhook: bool = Field(default=False, description="A workflow_run webhook ended the wait")
+    logs: WorkflowLogSummary | None = None
 
 
 class DeployResult(_Model):

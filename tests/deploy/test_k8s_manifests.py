@@ -22,6 +22,13 @@ from shared.settings import Settings  # noqa: E402
 
 K8S = ROOT / "deploy" / "k8s"
 WORKERS = [q.value for q in Queue]
+# The github worker is the single writer of the local GitOps repositories: a one-replica
+# StatefulSet with its own volume, not autoscaled.
+SCALED_WORKERS = [w for w in WORKERS if w != "github"]
+
+
+def workload(worker: str) -> dict:
+    return {**of_kind("Deployment"), **of_kind("StatefulSet")}[f"mcpcloud-{worker}"]
 SETTINGS_VARS = {f"MCP_{name.upper()}" for name in Settings.model_fields}
 FLOATING_TAGS = {"latest", "stable", "mainline", "edge", "nightly", "main", "master", "dev", "lts", "current"}
 
@@ -44,7 +51,7 @@ def of_kind(kind: str) -> dict[str, dict]:
 
 def pod_specs() -> dict[str, dict]:
     return {f"{doc['kind']}/{name}": doc["spec"]["template"]["spec"]
-            for kind in ("Deployment", "Job") for name, doc in of_kind(kind).items()}
+            for kind in ("Deployment", "StatefulSet", "Job") for name, doc in of_kind(kind).items()}
 
 
 def module_path(module: str) -> Path:
@@ -71,7 +78,8 @@ def test_kustomization_lists_every_manifest():
 
 def test_expected_workloads():
     deployments = of_kind("Deployment")
-    assert set(deployments) == {"mcpcloud-gateway", "mcpcloud-flower", *(f"mcpcloud-{w}" for w in WORKERS)}
+    assert set(deployments) == {"mcpcloud-gateway", "mcpcloud-flower", *(f"mcpcloud-{w}" for w in SCALED_WORKERS)}
+    assert set(of_kind("StatefulSet")) == {"mcpcloud-github"}
     assert set(of_kind("Service")) == {"mcpcloud-gateway", "mcpcloud-flower"}
     assert set(of_kind("Job")) == {"mcpcloud-migrate"}
     job = of_kind("Job")["mcpcloud-migrate"]["spec"]["template"]["spec"]
@@ -98,7 +106,7 @@ def test_fields_are_real_kubernetes_fields():
             assert key in fields, f"{where}.{key} is not a field of {type_name}"
             check(item, model.openapi_types[fields[key]], f"{where}.{key}")
 
-    kinds = {"Deployment", "Service", "Job", "ConfigMap", "Namespace", "NetworkPolicy"}
+    kinds = {"Deployment", "StatefulSet", "Service", "Job", "ConfigMap", "Namespace", "NetworkPolicy"}
     for filename, doc in DOCS:
         if doc["kind"] in kinds:
             check(doc, f"V1{doc['kind']}", f"{filename}:{doc['kind']}/{doc['metadata']['name']}")
@@ -114,6 +122,8 @@ def test_pods_are_non_root_read_only_and_limited(name):
     for key in ("hostNetwork", "hostPID", "hostIPC"):
         assert not spec.get(key)
     volumes = {v["name"] for v in spec.get("volumes", [])}
+    owner = {**of_kind("Deployment"), **of_kind("StatefulSet"), **of_kind("Job")}[name.split("/", 1)[1]]
+    volumes |= {c["metadata"]["name"] for c in owner["spec"].get("volumeClaimTemplates", [])}
     for container in spec["containers"] + spec.get("initContainers", []):
         ctx = container["securityContext"]
         assert ctx["runAsNonRoot"] is True and ctx.get("runAsUser", pod_ctx["runAsUser"]) >= 10000
@@ -126,14 +136,20 @@ def test_pods_are_non_root_read_only_and_limited(name):
         assert image and tag and tag not in FLOATING_TAGS and "/" not in tag, container["image"]
         mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
         assert "/tmp" in mounts and set(mounts.values()) <= volumes  # the one writable place
-        if name.startswith("Deployment/"):
+        if name.startswith(("Deployment/", "StatefulSet/")):
             assert container.get("livenessProbe") and container.get("readinessProbe"), name
 
 
 @pytest.mark.parametrize("worker", WORKERS)
 def test_worker_deployment_runs_its_queue(worker):
-    deployment = of_kind("Deployment")[f"mcpcloud-{worker}"]
-    assert "replicas" not in deployment["spec"], "KEDA owns the replica count"
+    deployment = workload(worker)
+    if worker in SCALED_WORKERS:
+        assert "replicas" not in deployment["spec"], "KEDA owns the replica count"
+    else:
+        assert deployment["kind"] == "StatefulSet" and deployment["spec"]["replicas"] == 1
+        claims = {c["metadata"]["name"] for c in deployment["spec"]["volumeClaimTemplates"]}
+        mounts = {m["name"]: m["mountPath"] for m in deployment["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]}
+        assert mounts["gitops"] == "/data/gitops" and "gitops" in claims  # kept on a volume, not an emptyDir
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     command = container["command"]
     assert command[:3] == ["celery", "-A", f"services.{worker}.worker"] and command[3] == "worker"
@@ -164,7 +180,7 @@ def test_policy_and_terraform_images_differ():
 
 def test_keda_scales_each_worker_on_its_queue():
     scaled = of_kind("ScaledObject")
-    assert {doc["spec"]["scaleTargetRef"]["name"] for doc in scaled.values()} == {f"mcpcloud-{w}" for w in WORKERS}
+    assert {doc["spec"]["scaleTargetRef"]["name"] for doc in scaled.values()} == {f"mcpcloud-{w}" for w in SCALED_WORKERS}
     for name, doc in scaled.items():
         assert doc["apiVersion"] == "keda.sh/v1alpha1"
         spec = doc["spec"]
@@ -210,4 +226,5 @@ def test_kustomize_build():
     result = subprocess.run(cmd, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     kinds = [doc["kind"] for doc in yaml.safe_load_all(result.stdout) if doc]
-    assert kinds.count("Deployment") == 2 + len(WORKERS) and kinds.count("ScaledObject") == len(WORKERS)
+    assert kinds.count("Deployment") == 2 + len(SCALED_WORKERS) and kinds.count("ScaledObject") == len(SCALED_WORKERS)
+    assert kinds.count("StatefulSet") == 1

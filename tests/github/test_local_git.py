@@ -46,3 +46,16 @@ def test_merge_after_main_moved_is_a_real_merge(tmp_path):
     repo.merge(one.branch, "merge one")
     repo.merge(two.branch, "merge two")
     assert {"a_tf", "b_tf"} <= set(_git(repo, "ls-tree", "-r", "--name-only", "main").split())
+
+
+def test_a_file_the_bundle_no_longer_has_is_removed_from_main_after_the_merge(tmp_path):
+    repo = LocalGitRepository(tmp_path, "stack")
+    first = repo.propose("mcp/run-a", _files(kubernetes__web__deployment_yaml="kind: Deployment\n",
+                                             kubernetes__web__service_yaml="kind: Service\n"), "run a")
+    repo.merge(first.branch, "merge run a")
+    second = repo.propose("mcp/run-b", _files(kubernetes__web__deployment_yaml="kind: Deployment\n"), "run b")
+    assert second.removed == ["kubernetes/web/service_yaml"]
+    repo.merge(second.branch, "merge run b")
+    on_main = set(_git(repo, "ls-tree", "-r", "--name-only", "main").split())
+    assert "kubernetes/web/service_yaml" not in on_main
+    assert {"kubernetes/web/deployment_yaml", "README.md"} <= on_main  # outside the bundle's folders: kept

@@ -1,0 +1,56 @@
+"""A workflow run's completion, passed from the webhook to the step that follows the run.
+
+Why a Redis list per correlation id: the gateway (webhook) and the github worker share
+no code but this; the step waits on it with BLPOP between two reads of the run, so a
+`workflow_run` webhook ends the wait at once instead of after the next poll. The list
+outlives the wait (a day), so a webhook that arrives before the step starts waiting is
+not lost; without webhooks the step simply polls.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+
+import redis
+
+from shared.settings import get_settings
+
+TTL_S = 24 * 3600
+_CORRELATION = re.compile(r"mcpcloud-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def correlation_id(run_id: object) -> str:
+    """The dispatch input that names our run in the workflow's run-name."""
+    return f"mcpcloud-{run_id}"
+
+
+def find_correlation_id(*texts: str | None) -> str | None:
+    for text in texts:
+        found = _CORRELATION.search(text or "")
+        if found:
+            return found.group(0)
+    return None
+
+
+def _key(correlation: str) -> str:
+    return f"github:workflow_run:{correlation}"
+
+
+@lru_cache
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(get_settings().redis_url, socket_connect_timeout=2)
+
+
+def notify(correlation: str, payload: dict) -> None:
+    pipe = _redis().pipeline()
+    pipe.rpush(_key(correlation), json.dumps(payload))
+    pipe.expire(_key(correlation), TTL_S)
+    pipe.execute()
+
+
+def wait(correlation: str, timeout_s: float) -> dict | None:
+    """The next signal for `correlation`, waiting at most `timeout_s`; None when none came."""
+    got = _redis().blpop([_key(correlation)], timeout=max(timeout_s, 0.01))
+    return json.loads(got[1]) if got else None

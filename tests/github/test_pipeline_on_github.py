@@ -1,0 +1,123 @@
+"""The seed request with a GitHub token pointed at the contract server: a pull request, an
+approval, a dispatched workflow that completes, the webhook that ends the wait, and the
+log summary in the report. Real gateway process, five worker processes, real stores."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+
+from services.github.workflow_template import TEMPLATE, WORKFLOW_PATH
+
+from tests.conftest import REPO, TEST_ENV, free_port
+from tests.github.contract import REPOSITORY, TOKEN
+from tests.scenarios import EKS_NGINX_ARGOCD, with_stack
+
+SECRET = "pipeline-webhook-secret"
+
+
+@contextmanager
+def gateway_process(**env: str) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "services.gateway.app:app", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO, env={**os.environ, **TEST_ENV, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{url}/healthz", timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and process.poll() is None, "gateway did not start"
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def github_worker_env(server_url: str) -> dict[str, str]:
+    return {"MCP_GITHUB_API_URL": server_url, "MCP_GITHUB_REPOSITORY": REPOSITORY, "MCP_GITHUB_TOKEN": TOKEN,
+            "MCP_GITHUB_SECONDS_BETWEEN_REQUESTS": "0", "MCP_GITHUB_SECONDS_BETWEEN_WRITES": "0",
+            # A long poll interval: only the webhook can end the wait early.
+            "MCP_POLL_INTERVAL_SECONDS": "30", "MCP_GITHUB_POLL_MAX_INTERVAL_S": "30"}
+
+
+@pytest.fixture
+def github_worker(workers, contract_server):
+    workers.restart("github", **github_worker_env(contract_server.url))
+    try:
+        yield workers
+    finally:
+        workers.restart("github")  # back to the local-git default for the other tests
+
+
+def _step_output(run_id: str, name: str) -> dict:
+    from sqlalchemy import select
+
+    from shared.db.models import RunStep
+    from shared.db.session import session_scope
+
+    with session_scope() as session:
+        return session.scalar(select(RunStep.output).where(RunStep.run_id == run_id, RunStep.name == name))
+
+
+def _wait(client: httpx.Client, run_id: str, statuses: set[str], timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        run = client.get(f"/api/v1/runs/{run_id}").json()
+        if run["status"] in statuses:
+            return run
+        assert time.monotonic() < deadline, f"run still {run['status']}: {run.get('steps')}"
+        time.sleep(0.25)
+
+
+def test_the_seed_request_becomes_a_pull_request_then_a_workflow_run_whose_logs_are_in_the_report(
+        github_worker, contract_server, webhook_secret_config, keys):
+    with gateway_process() as gateway:
+        contract_server.control("POST", "scenario", {"outcome": "success", "duration_s": 2.0,
+                                                     "webhook_url": f"{gateway}/api/v1/webhooks/github",
+                                                     "webhook_secret": SECRET})
+        requester = httpx.Client(base_url=gateway, headers=keys.requester, timeout=30)
+        approver = httpx.Client(base_url=gateway, headers=keys.approver, timeout=30)
+        created = requester.post("/api/v1/requests", json=with_stack(EKS_NGINX_ARGOCD, "gh-eks"))
+        assert created.status_code == 202, created.text
+        run_id = created.json()["id"]
+
+        run = _wait(requester, run_id, {"awaiting_approval", "blocked", "failed"})
+        assert run["status"] == "awaiting_approval", run
+        change = run["change"]
+        assert change["provider"] == "github" and change["repository"] == REPOSITORY and change["number"] >= 1
+        pr = contract_server.state()["pulls"][str(change["number"])]
+        assert f"/api/v1/runs/{run_id}" in pr["body"] and "Guardrails **passed**" in pr["body"]
+        assert pr["labels"][:2] == ["mcp-cloud", "persona:devops"]
+        after_plan = len(contract_server.requests())
+
+        assert approver.post(f"/api/v1/runs/{run_id}/approve", json={"comment": "lgtm"}).status_code == 200
+        run = _wait(requester, run_id, {"succeeded", "not_applied", "failed"})
+        steps = {s["name"]: s for s in run["steps"]}
+        assert steps["github.dispatch_workflow"]["status"] == "succeeded", steps["github.dispatch_workflow"]
+        awaited = steps["github.await_run"]
+        assert awaited["status"] == "succeeded", awaited
+        workflow = _step_output(run_id, "github.await_run")
+        assert (workflow["status"], workflow["conclusion"]) == ("completed", "success")
+        assert workflow["woken_by_webhook"] is True  # the poll interval is 30 s: the webhook ended the wait
+        assert workflow["logs"]["plan"] == {"to_add": 3, "to_change": 0, "to_destroy": 0, "no_changes": False}
+        assert "plan: 3 to add, 0 to change, 0 to destroy" in run["report"]["text"]
+        assert f"PR #{change['number']} merged" in awaited["detail"]
+        state = contract_server.state()
+        assert state["pulls"][str(change["number"])]["state"] == "closed"
+        assert [d["status"] for d in state["deliveries"]] == [200]
+        assert run["status"] == "not_applied"  # no terraform binary, no cluster here: nothing claimed beyond CI
+        checked = contract_server.check_responses()
+        assert checked > after_plan
