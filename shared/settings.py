@@ -84,6 +84,24 @@ class Settings(BaseSettings):
     gateway_public_url: str = "http://127.0.0.1:8000"
     flower_url: str = "http://127.0.0.1:5555"
 
+    # MCP endpoint (services/gateway/mcp): which tools are served and who may reach /mcp.
+    mcp_readonly: bool = Field(default=False, description="Serve read tools only (no request, approve, reject)")
+    mcp_toolsets: list[str] = Field(
+        default_factory=lambda: ["runs", "decisions", "guardrails", "sre"],
+        description="Toolsets served; a request may narrow them with X-MCP-Toolsets, never widen them",
+    )
+    mcp_allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1:*", "localhost:*", "[::1]:*"],
+        description="Host headers /mcp answers (DNS-rebinding protection); the public URL's host is added",
+    )
+    mcp_allowed_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
+    )
+    mcp_wait_seconds: float = Field(
+        default=20.0, ge=0, le=600,
+        description="How long request_change waits (sending progress) for awaiting_approval before returning",
+    )
+
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
         if self.env in ("dev", "test"):
