@@ -133,6 +133,8 @@ class TerraformRun(_Model):
     to_change: int = 0
     to_destroy: int = 0
     changes: list[str] = Field(default_factory=list, description="'create aws_s3_bucket.x' per resource")
+    plan_sha256: str | None = Field(default=None, description="Hash of the saved plan file (what an approval binds)")
+    destroy: bool = Field(default=False, description="A destroy plan (terraform plan -destroy)")
 
 
 class ChangeProposal(_Model):
