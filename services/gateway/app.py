@@ -19,7 +19,7 @@ from services.gateway.celery_client import get_celery
 from services.gateway.mcp import endpoint as mcp_endpoint
 from services.gateway.runs_service import resume_stalled
 from services.gateway.routes import config as config_routes
-from services.gateway.routes import events, health, keys, runs, validate
+from services.gateway.routes import events, health, intents, keys, runs, validate
 
 
 @asynccontextmanager
@@ -65,6 +65,7 @@ def create_app() -> FastAPI:
     app.include_router(keys.router)
     app.include_router(config_routes.router)
     app.include_router(validate.router)
+    app.include_router(intents.router)
     mcp_endpoint.mount(app)
 
     app.mount("/metrics", make_asgi_app())

@@ -9,27 +9,31 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts import DeploymentIntent, Finding, Persona, RunReport
+from shared.contracts.parse import ParsedRequest
 
 
 class RunRequest(BaseModel):
-    """A request to MCP Cloud: a structured intent for now (natural language comes later)."""
+    """A request to MCP Cloud: a structured intent, or the request in words (`text`)."""
 
     model_config = ConfigDict(extra="forbid")
 
     persona: Persona = Persona.devops
     intent: DeploymentIntent | None = None
-    text: str | None = Field(default=None, max_length=4000, description="Natural-language request (not yet parsed)")
+    text: str | None = Field(default=None, min_length=1, max_length=4000,
+                             description="The request in Korean or English; parsed by the server (POST /api/v1/intents/parse shows how)")
 
     @model_validator(mode="after")
     def _has_intent(self) -> RunRequest:
-        if self.intent is None:
-            if self.text:
-                raise ValueError(
-                    "natural-language requests are not parsed yet: send 'intent' (a structured DeploymentIntent); "
-                    "see /docs for its fields"
-                )
-            raise ValueError("send 'intent': a structured DeploymentIntent (see /docs)")
+        if self.intent is None and not self.text:
+            raise ValueError("send 'intent' (a structured DeploymentIntent, see /docs) or 'text' (the request in words)")
+        if self.intent is not None and self.text:
+            raise ValueError("send either 'intent' or 'text', not both")
         return self
+
+    @property
+    def persona_given(self) -> Persona | None:
+        """The persona the caller chose; None lets a text request's own cues decide."""
+        return self.persona if "persona" in self.model_fields_set else None
 
 
 class Decision(BaseModel):
@@ -103,6 +107,7 @@ class RunDetail(RunSummary):
     change: dict[str, Any] | None
     approvals: list[ApprovalOut]
     report: RunReport | None
+    parsed: ParsedRequest | None = Field(default=None, description="For a request in words: what the server read")
 
 
 class RunPage(BaseModel):

@@ -55,3 +55,22 @@ DEFAULTS: list[dict[str, Any]] = [
         "blocks_at": None,
         "description": "Operates services; blocking guardrails block, other findings are reported."}},
 ]
+
+# Intent parser defaults (services/gateway/intent_defaults.py reads them): what a request
+# in words gets when it does not say, each shown to the user with this key as its source.
+_REGION_SCHEMAS = {
+    "aws": ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
+            "eu-central-1", "eu-north-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
+            "ap-southeast-2", "ap-south-1", "sa-east-1"],
+    "gcp": ["us-central1", "us-east1", "us-west1", "europe-west1", "europe-west3", "asia-northeast1",
+            "asia-northeast3", "asia-southeast1"],
+    "azure": ["eastus", "eastus2", "westus2", "westeurope", "northeurope", "koreacentral", "japaneast", "southeastasia"],
+}
+DEFAULTS += [
+    {"key": "defaults.cloud", "json_schema": {"type": "string", "enum": ["aws", "gcp", "azure"]}, "value": "aws"},
+    {"key": "defaults.environment", "json_schema": {"type": "string", "enum": ["dev", "staging", "prod"]}, "value": "dev"},
+    {"key": "defaults.namespace", "json_schema": {"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},
+     "value": "apps"},
+    *({"key": f"defaults.region.{cloud}", "json_schema": {"type": "string", "enum": regions}, "value": default}
+      for (cloud, regions), default in zip(_REGION_SCHEMAS.items(), ("ap-northeast-2", "asia-northeast3", "koreacentral"))),
+]

@@ -54,8 +54,8 @@ def test_bad_input_gets_422_saying_what_to_fix(api, keys):
     assert "not a gcp machine type" in detail and "e2-standard-4" in detail
 
     text_only = api.post("/api/v1/requests", json={"text": "EKS 클러스터에 앱 배포해줘"}, headers=keys.requester)
-    assert text_only.status_code == 422
-    assert "intent" in text_only.json()["detail"]
+    assert text_only.status_code == 422  # which app? asked, not guessed
+    assert [m["field"] for m in text_only.json()["missing"]] == ["app"]
 
     assert api.get("/api/v1/runs?status=bogus", headers=keys.viewer).status_code == 422
     assert api.get("/api/v1/runs?limit=0", headers=keys.viewer).status_code == 422

@@ -8,11 +8,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
+from fastapi.responses import JSONResponse
 
 from shared.contracts import ArtifactBundle, Persona, RunMessage
 from shared.db.models import Run, RunStatus
 
-from services.gateway import runs_service
+from services.gateway import requests_service, runs_service
 from services.gateway.deps import Approver, CeleryApp, DbSession, Requester, Viewer
 from services.gateway.runs_service import BrokerUnavailable, RunConflict, RunForbidden, RunInvalid
 from services.gateway.schemas import (
@@ -68,13 +69,17 @@ def _decide(action):
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, exc.message) from exc
 
 
-@router.post("/requests", status_code=status.HTTP_202_ACCEPTED, response_model=RunDetail)
+@router.post("/requests", status_code=status.HTTP_202_ACCEPTED, response_model=RunDetail,
+             responses={200: {"description": "A query in words: a summary of runs"},
+                        422: {"description": "Something required is missing: the fields and the question"}})
 def submit_request(
     body: RunRequest, db: DbSession, celery: CeleryApp, principal: Requester, response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> RunDetail:
+):
     """Start a run. Repeating a request with the same body and Idempotency-Key returns the same
     run (keys are the caller's own; the same key with another body is a 422)."""
+    if body.text is not None:
+        return _submit_text(body, db, celery, principal, response, idempotency_key)
     body_sha256 = hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
     run, created = _decide(lambda: runs_service.create_run(
         db, celery, persona=body.persona, intent=body.intent, principal=principal,
@@ -84,6 +89,23 @@ def submit_request(
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/runs/{run.id}"
     return _detail(_load(db, run.id))
+
+
+def _submit_text(body: RunRequest, db, celery, principal, response: Response, idempotency_key: str | None):
+    try:
+        outcome = _decide(lambda: requests_service.submit_text(
+            db, celery, text=body.text, persona=body.persona_given, principal=principal,
+            idempotency_key=idempotency_key,
+        ))
+    except requests_service.NeedsInput as exc:
+        return JSONResponse(exc.body(), status_code=422)
+    if outcome.summary is not None:
+        return JSONResponse({"kind": "query", "parsed": outcome.parsed.model_dump(mode="json"),
+                             "summary": outcome.summary.model_dump(mode="json")})
+    if not outcome.created:
+        response.status_code = status.HTTP_200_OK
+    response.headers["Location"] = f"/api/v1/runs/{outcome.run.id}"
+    return _detail(_load(db, outcome.run.id)).model_copy(update={"parsed": outcome.parsed})
 
 
 @router.get("/runs", response_model=RunPage)
