@@ -9,39 +9,48 @@ the one resolved once from `MCP_API_KEY` at start.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 import anyio.to_thread
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken
 
-from shared.db.models import Role
+from shared.db.models import PrincipalKind, Role
 from shared.db.session import session_scope
 
-from services.gateway.auth import authenticate
-from services.gateway.mcp.oidc import OidcVerifier, load_config
+from services.gateway.auth import Principal, create_principal, get_principal_row, resolve_principal
+from services.gateway.mcp.oidc import OidcVerifier, TokenIdentity, load_config
 
 log = logging.getLogger(__name__)
 PRINCIPAL_CLAIM = "mcpcloud_principal"
 
 
-@dataclass(frozen=True)
-class McpPrincipal:
-    """The caller as the runs service sees it: `name` is the actor on runs, approvals and audit rows."""
-
-    name: str
-    role: Role
-    kind: str  # "api_key" or "oidc"
-
-    def allows(self, role: Role) -> bool:
-        return self.role.allows(role)
-
-
-def principal_for_key(key: str) -> McpPrincipal | None:
+def principal_for_key(key: str) -> Principal | None:
     with session_scope() as session:
-        found = authenticate(session, key)
-        return None if found is None else McpPrincipal(name=found.name, role=Role(found.role), kind="api_key")
+        return resolve_principal(session, key)
+
+
+def principal_for_identity(identity: TokenIdentity) -> Principal | None:
+    """The principal row of a token's subject, made at its first call (just-in-time); a disabled one is refused.
+
+    The role is the token's (the issuer's groups decide it, per call); the row gives the
+    principal an id, so four eyes and idempotency compare ids exactly as for API keys.
+    """
+    with session_scope() as session:
+        row = get_principal_row(session, identity.name)
+        if row is None:
+            row = create_principal(session, identity.name, identity.role, actor=f"oidc:{identity.issuer}",
+                                   kind=PrincipalKind.user)
+        if row.disabled_at is not None:
+            log.info("JWT for %s refused: principal disabled", identity.name)
+            return None
+        return Principal(id=row.id, name=row.name, kind=PrincipalKind(row.kind), role=identity.role)
+
+
+def _claims(principal: Principal) -> dict[str, Any]:
+    raw = asdict(principal)
+    return {**raw, "kind": principal.kind.value, "role": principal.role.value}
 
 
 class BearerTokenVerifier:
@@ -60,38 +69,39 @@ class BearerTokenVerifier:
                 log.info("JWT refused: no OIDC issuer is configured (config key auth.oidc)")
                 return None
             identity = self._oidc.verify(config, token)
-            if identity is None:
+            principal = principal_for_identity(identity) if identity is not None else None
+            if principal is None:
                 return None
-            principal = McpPrincipal(name=identity.name, role=identity.role, kind="oidc")
-            return AccessToken(token=token, client_id=identity.name, scopes=[identity.role.value],
+            return AccessToken(token=token, client_id=principal.name, scopes=[principal.role.value],
                                expires_at=identity.expires_at, subject=identity.subject,
-                               claims={"iss": identity.issuer, PRINCIPAL_CLAIM: asdict(principal)})
+                               claims={"iss": identity.issuer, PRINCIPAL_CLAIM: _claims(principal)})
         principal = principal_for_key(token)
         if principal is None:
             return None
         return AccessToken(token=token, client_id=principal.name, scopes=[principal.role.value],
-                           subject=principal.name, claims={PRINCIPAL_CLAIM: asdict(principal)})
+                           subject=principal.name, claims={PRINCIPAL_CLAIM: _claims(principal)})
 
     async def verify_token(self, token: str) -> AccessToken | None:
         return await anyio.to_thread.run_sync(self._verify, token)
 
 
-_stdio_principal: McpPrincipal | None = None
+_stdio_principal: Principal | None = None
 
 
-def set_stdio_principal(principal: McpPrincipal) -> None:
+def set_stdio_principal(principal: Principal) -> None:
     global _stdio_principal
     _stdio_principal = principal
 
 
-def principal_from_token(token: AccessToken | None) -> McpPrincipal | None:
+def principal_from_token(token: AccessToken | None) -> Principal | None:
     raw: dict[str, Any] | None = (token.claims or {}).get(PRINCIPAL_CLAIM) if token else None
     if raw is None:
         return None
-    return McpPrincipal(name=raw["name"], role=Role(raw["role"]), kind=raw["kind"])
+    return Principal(id=raw["id"], name=raw["name"], kind=PrincipalKind(raw["kind"]), role=Role(raw["role"]),
+                     key_name=raw.get("key_name"))
 
 
-def current_principal(request: Any = None) -> McpPrincipal | None:
+def current_principal(request: Any = None) -> Principal | None:
     """The principal of this request: the HTTP request's bearer token, else the stdio principal."""
     user = getattr(request, "scope", {}).get("user") if request is not None else None
     token = getattr(user, "access_token", None) or get_access_token()

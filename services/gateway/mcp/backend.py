@@ -8,22 +8,21 @@ Celery) and are called from the async tool handlers in a worker thread.
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from typing import Any
 
 from celery.exceptions import TimeoutError as CeleryTimeout
 
-from shared.contracts import DeploymentIntent, GuardrailVerdict, Persona, RunMessage, ScanRequest, ScanResponse
+from shared.contracts import DeploymentIntent, GuardrailVerdict, Persona, ScanRequest, ScanResponse
+from shared.contracts.parse import ParsedRequest
+from shared.contracts.summary import RunSummaryReport
 from shared.db.models import AuditLog, Run, RunStatus
 from shared.db.session import session_scope
 from shared.queues import Task
 
-from services.gateway import runs_service
+from services.gateway import requests_service, run_summary, runs_service
+from services.gateway.auth import Principal
 from services.gateway.celery_client import get_celery
-from services.gateway.mcp.auth import McpPrincipal
-from services.gateway.mcp.views import (
-    RunPageView, RunSummaryView, RunView, SummaryView, cut, run_view,
-)
+from services.gateway.mcp.views import RunPageView, RunSummaryView, RunView, cut, run_view
 from services.gateway.uploads import UploadError, check_sizes
 
 SCAN_TIMEOUT_SECONDS = 60
@@ -52,14 +51,18 @@ def _load(session, run_id: str, *, lock: bool = False) -> Run:
     return run
 
 
-def create_run(principal: McpPrincipal, persona: Persona, intent: DeploymentIntent,
-               idempotency_key: str | None) -> RunView:
+def parse_text(principal: Principal, text: str, persona: Persona | None) -> ParsedRequest:
+    """The same reading as `POST /api/v1/requests` with `text` (rules, config defaults, optional LLM)."""
     with session_scope() as session:
-        try:
-            run, _ = runs_service.create_run(session, get_celery(), persona=persona, intent=intent,
-                                             actor=principal.name, idempotency_key=idempotency_key)
-        except runs_service.BrokerUnavailable as exc:
-            raise ToolRefused(exc.message) from exc
+        return requests_service.parse_text(session, text, persona=persona, principal_name=principal.name)
+
+
+def create_run(principal: Principal, persona: Persona, intent: DeploymentIntent,
+               idempotency_key: str | None, request_sha256: str | None) -> RunView:
+    with session_scope() as session:
+        run, _ = _decide(lambda: runs_service.create_run(
+            session, get_celery(), persona=persona, intent=intent, principal=principal,
+            idempotency_key=idempotency_key, request_body_sha256=request_sha256))
         return run_view(_load(session, str(run.id)))
 
 
@@ -87,38 +90,30 @@ def list_runs(status: RunStatus | None, persona: Persona | None, limit: int, off
 def _decide(action):
     try:
         return action()
-    except (runs_service.RunForbidden, runs_service.RunConflict, runs_service.BrokerUnavailable) as exc:
+    except (runs_service.RunForbidden, runs_service.RunConflict, runs_service.RunInvalid,
+            runs_service.BrokerUnavailable) as exc:
         raise ToolRefused(exc.message) from exc
 
 
-def approve(principal: McpPrincipal, run_id: str, comment: str | None, content_sha256: str | None) -> RunView:
+def approve(principal: Principal, run_id: str, comment: str | None, content_sha256: str | None) -> RunView:
+    """runs_service.approve: four eyes by principal id, and the bundle hash the approver saw."""
     with session_scope() as session:
         run = _load(session, run_id, lock=True)
-        if content_sha256 is not None:
-            bundle = RunMessage.model_validate(run.message).bundle
-            actual = bundle.content_sha256 if bundle and bundle.files else None
-            if actual != content_sha256:
-                raise ToolRefused(
-                    f"content_sha256 does not match the run's bundle ({actual}): the files changed since you "
-                    "reviewed them, or the hash is wrong; read the run again before approving"
-                )
-        _decide(lambda: runs_service.approve(session, get_celery(), run, principal.name, comment))
+        _decide(lambda: runs_service.approve(session, get_celery(), run, principal, comment, content_sha256))
         return run_view(_load(session, run_id))
 
 
-def reject(principal: McpPrincipal, run_id: str, comment: str | None) -> RunView:
+def reject(principal: Principal, run_id: str, comment: str | None) -> RunView:
     with session_scope() as session:
         run = _load(session, run_id, lock=True)
-        _decide(lambda: runs_service.reject(session, run, principal.name, comment))
+        _decide(lambda: runs_service.reject(session, run, principal, comment))
         return run_view(_load(session, run_id))
 
 
-def cancel(principal: McpPrincipal, run_id: str, comment: str | None) -> RunView:
-    from shared.db.models import Role
-
+def cancel(principal: Principal, run_id: str, comment: str | None) -> RunView:
     with session_scope() as session:
         run = _load(session, run_id, lock=True)
-        _decide(lambda: runs_service.cancel(session, run, principal.name, principal.allows(Role.admin), comment))
+        _decide(lambda: runs_service.cancel(session, run, principal, comment))
         return run_view(_load(session, run_id))
 
 
@@ -143,40 +138,21 @@ def scan(files: dict[str, str], persona: Persona) -> GuardrailVerdict:
     return response.verdict
 
 
-def summarize(persona: Persona | None, limit: int) -> SummaryView:
-    """The latest runs, their failing steps and errors (SRE), bounded by `limit`."""
+def summarize(principal: Principal, query: dict[str, Any], limit: int) -> RunSummaryReport:
+    """The latest runs, their steps and errors (services/gateway/run_summary.py, as over HTTP), bounded."""
     with session_scope() as session:
-        items, total = runs_service.list_runs(session, status=None, persona=persona, limit=limit, offset=0)
-        failures: list[dict[str, Any]] = []
-        for run in items:
-            if run.status not in (RunStatus.failed.value, RunStatus.blocked.value):
-                continue
-            full = runs_service.get_run(session, run.id)
-            bad = [s for s in full.steps if s.status in ("failed", "blocked")]
-            failures.append({"run_id": str(run.id), "status": run.status, "target": run.target,
-                             "step": bad[0].name if bad else None,
-                             "detail": cut(bad[0].detail if bad else None, 200), "error": cut(run.error, 200)})
-        counts = Counter(run.status for run in items)
-        latest = [_summary(run) for run in items]
-    lines = [f"{len(latest)} latest runs of {total}: " + ", ".join(f"{n} {s}" for s, n in counts.most_common())]
-    if latest:
-        last = latest[0]
-        lines.append(f"last run {last.id} is {last.status} ({last.target})")
-    for failure in failures[:5]:
-        lines.append(f"{failure['status']} run {failure['run_id']} at step {failure['step']}: "
-                     f"{failure['error'] or failure['detail']}")
-    if not failures:
-        lines.append("no failed or blocked run among them")
-    return SummaryView(runs_considered=len(latest), by_status=dict(counts), latest=latest, failures=failures,
-                       text="\n".join(lines))
+        try:
+            return run_summary.summarize(session, query, principal.role, limit)
+        except run_summary.SummaryForbidden as exc:
+            raise ToolRefused(str(exc)) from exc
 
 
-def audit(principal: McpPrincipal | None, tool: str, arguments: dict[str, Any], status: str,
+def audit(principal: Principal | None, tool: str, arguments: dict[str, Any], status: str,
           run_id: str | None, error: str | None = None) -> None:
     detail: dict[str, Any] = {"tool": tool, "arguments": arguments, "status": status, "via": "mcp"}
     if principal is not None:
-        detail["principal_kind"] = principal.kind
-        detail["role"] = principal.role.value
+        detail.update(principal_id=principal.id, principal_kind=principal.kind.value, role=principal.role.value,
+                      key_name=principal.key_name)
     if run_id:
         detail["run_id"] = run_id
     if error:

@@ -19,7 +19,8 @@ from mcp_types import CallToolResult, ListToolsResult, TextContent
 from shared.settings import get_settings
 
 from services.gateway.mcp import backend
-from services.gateway.mcp.auth import McpPrincipal, current_principal
+from services.gateway.auth import Principal
+from services.gateway.mcp.auth import current_principal
 from services.gateway.mcp.tools import allowed
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def redact(value: Any, key: str = "") -> Any:
     return value
 
 
-def visible_tools(request: Any, principal: McpPrincipal | None) -> set[str]:
+def visible_tools(request: Any, principal: Principal | None) -> set[str]:
     settings = get_settings()
     headers = getattr(request, "headers", None) or {}
     toolsets = set(settings.mcp_toolsets)

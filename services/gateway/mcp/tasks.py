@@ -73,7 +73,7 @@ def task_state(view: RunView) -> dict[str, Any]:
 
 def _principal(ctx: ServerRequestContext, role: Role):
     principal = current_principal(ctx.request)
-    if principal is None or not principal.allows(role):
+    if principal is None or not principal.role.allows(role):
         raise MCPError(code=INVALID_PARAMS, message=f"this needs the {role.value} role")
     return principal
 

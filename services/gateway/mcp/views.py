@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from shared.contracts import ArtifactBundle, Finding, GuardrailVerdict, RunMessage
+from shared.contracts.summary import RunSummaryReport
 from shared.db.models import Run
 
 MAX_FINDINGS = 20
@@ -184,13 +185,5 @@ class RequestOutcome(BaseModel):
     ignored: list[str] = Field(default_factory=list, description="Phrases that had no effect (never obeyed)")
     missing: list[MissingFieldView] = Field(default_factory=list)
     run: RunView | None = None
-    summary: dict[str, Any] | None = None
+    summary: RunSummaryReport | None = None
     waited: str | None = Field(default=None, description="What the call waited for, and whether it saw it")
-
-
-class SummaryView(BaseModel):
-    runs_considered: int
-    by_status: dict[str, int]
-    latest: list[RunSummaryView]
-    failures: list[dict[str, Any]] = Field(description="Failed or blocked runs: the step and error, cut short")
-    text: str

@@ -9,13 +9,14 @@ import anyio.to_thread
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
-from services.gateway.mcp.auth import McpPrincipal, current_principal
+from services.gateway.auth import Principal
+from services.gateway.mcp.auth import current_principal
 from services.gateway.mcp.backend import ToolRefused
 
 T = TypeVar("T")
 
 
-def principal_of(ctx: Context) -> McpPrincipal:
+def principal_of(ctx: Context) -> Principal:
     principal = current_principal(ctx.request_context.request)
     if principal is None:  # the gate refuses earlier; this keeps a handler from ever running anonymous
         raise ToolError("not authenticated: send 'Authorization: Bearer <API key or token>'")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
@@ -59,7 +61,7 @@ async def request_change(
     if text is not None:
         carried, round_ = asking.previous_round(ctx) if asking.is_modern(ctx) else ({}, 0)
         given = {**carried, **(answers or {})}
-        parsed = await blocking(parsing.parse, text, persona, given)
+        parsed = await blocking(parsing.parse, principal, text, persona, given)
         outcome = RequestOutcome(outcome="run", understood=parsed.understood,
                                  defaulted=[d.model_dump(mode="json") for d in parsed.defaulted],
                                  ignored=parsed.ignored)
@@ -71,20 +73,26 @@ async def request_change(
             elicited = await asking.elicit(ctx, question, missing)
             if elicited:
                 given.update(elicited)
-                parsed = await blocking(parsing.parse, text, persona, given)
+                parsed = await blocking(parsing.parse, principal, text, persona, given)
                 missing = [MissingFieldView.model_validate(m.model_dump()) for m in parsed.missing]
         if missing:
             outcome.outcome, outcome.missing = "needs_input", missing
             asked = "; ".join(f"{m.field}: {m.question}" for m in missing)
             return _result(outcome, f"needs input, nothing was created: {asked}")
         if parsed.kind == "query":
-            summary = await blocking(backend.summarize, Persona.sre if persona is None else persona, 10)
-            outcome.outcome, outcome.summary = "answer", summary.model_dump(mode="json")
-            return _result(outcome, summary.text)
-        intent, persona = parsed.intent, persona or parsed.persona
-    if not principal.allows(Role.requester):
+            query = {**(parsed.query or {}), "language": parsed.language}
+            outcome.outcome = "answer"
+            outcome.summary = await blocking(backend.summarize, principal, query, 5)
+            return _result(outcome, outcome.summary.text)
+        intent, persona = parsed.intent, parsed.persona
+        body_sha256 = parsing.idempotency_sha256(text, persona, given)
+    else:
+        body_sha256 = hashlib.sha256(json.dumps({"intent": intent.model_dump(mode="json"), "persona": persona},
+                                                sort_keys=True).encode()).hexdigest()
+    if not principal.role.allows(Role.requester):
         raise ToolError(f"starting a run needs the requester role; {principal.name} has {principal.role.value}")
-    view = await blocking(backend.create_run, principal, persona or Persona.devops, intent, idempotency_key)
+    view = await blocking(backend.create_run, principal, persona or Persona.devops, intent, idempotency_key,
+                          body_sha256)
     wait = get_settings().mcp_wait_seconds if wait_seconds is None else wait_seconds
     if tasks_requested(ctx):
         wait = 0  # the client follows the run as a task (tasks/get) instead of holding this request open
