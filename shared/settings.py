@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     mcp_allowed_origins: list[str] = Field(
         default_factory=lambda: ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
     )
+    api_key: SecretStr | None = Field(
+        default=None, description="MCP_API_KEY: the caller's own API key for `mcpcloud mcp` (the stdio server)"
+    )
     mcp_wait_seconds: float = Field(
         default=20.0, ge=0, le=600,
         description="How long request_change waits (sending progress) for awaiting_approval before returning",

@@ -128,6 +128,14 @@ def runs_resume(older_than: Annotated[int, typer.Option(help="seconds")] = 60) -
     typer.echo("\n".join(str(run_id) for run_id in resumed) or "no stalled runs")
 
 
+@app.command("mcp")
+def mcp_stdio() -> None:
+    """Serve MCP on stdin/stdout as the owner of the API key in MCP_API_KEY (for a host's config)."""
+    from services.gateway.mcp.stdio import run
+
+    raise typer.Exit(run())
+
+
 @app.command()
 def demo(
     url: Annotated[str, typer.Option(help="Gateway URL")] = "",
