@@ -38,4 +38,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
   log "apt-get install ${missing[*]}"
   apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
 fi
-log "python environments ready"
+# The MCP Inspector CLI (npm), a second MCP client for tests/mcp/test_mcp_inspector.py:
+# installed from its lockfile into tools/mcp-inspector/node_modules, again only when it changed.
+if ! command -v npm >/dev/null; then
+  log "apt-get install nodejs npm"
+  apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq nodejs npm >/dev/null
+fi
+inspector=tools/mcp-inspector
+want="$(sha256sum "$inspector/package-lock.json" | cut -d' ' -f1)"
+if [ ! -x "$inspector/node_modules/.bin/mcp-inspector" ] || [ "$(cat "$inspector/node_modules/.lock.sha256" 2>/dev/null)" != "$want" ]; then
+  log "npm ci in $inspector"
+  npm ci --prefix "$inspector" --no-audit --no-fund --loglevel=error >/dev/null
+  echo "$want" >"$inspector/node_modules/.lock.sha256"
+fi
+log "python environments and the MCP Inspector ready"
