@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(
         default=None, description="MCP_API_KEY: the caller's own API key for `mcpcloud mcp` (the stdio server)"
     )
+    mcp_token_cache_seconds: float = Field(
+        default=5.0, ge=0, le=60,
+        description="How long /mcp reuses a verified bearer token's principal (a revoked key stops within this); 0: never",
+    )
     mcp_wait_seconds: float = Field(
         default=20.0, ge=0, le=600,
         description="How long request_change waits (sending progress) for awaiting_approval before returning",

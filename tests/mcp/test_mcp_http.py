@@ -143,10 +143,14 @@ async def test_validate_iac_returns_the_guardrail_verdict_and_redacts_the_files_
     verdict = result.structured_content
     assert not result.is_error and verdict["status"] == "blocked"
     assert any(f["check_id"].startswith("CKV") and f["location"].startswith("main.tf:") for f in verdict["findings"])
-    with session_scope() as session:
-        row = session.scalars(select(AuditLog).where(AuditLog.action == "mcp.tool_call")
-                              .order_by(AuditLog.id.desc()).limit(5)).all()
-    audit = next(r for r in row if r.detail["tool"] == "validate_iac")
+    with anyio.fail_after(10):  # a read's audit row is written by the background writer
+        while True:
+            with session_scope() as session:
+                rows = session.scalars(select(AuditLog).where(AuditLog.action == "mcp.tool_call")
+                                       .order_by(AuditLog.id.desc()).limit(5)).all()
+            if audit := next((r for r in rows if r.detail["tool"] == "validate_iac"), None):
+                break
+            await anyio.sleep(0.1)
     assert audit.detail["arguments"]["files"] == {"main.tf": f"{len(files['main.tf'])} chars"}
     assert audit.actor.startswith("requester-") and audit.detail["status"] == "ok"
 

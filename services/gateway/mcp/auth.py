@@ -8,7 +8,10 @@ the one resolved once from `MCP_API_KEY` at start.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -18,6 +21,7 @@ from mcp.server.auth.provider import AccessToken
 
 from shared.db.models import PrincipalKind, Role
 from shared.db.session import session_scope
+from shared.settings import get_settings
 
 from services.gateway.auth import Principal, create_principal, get_principal_row, resolve_principal
 from services.gateway.mcp.oidc import OidcVerifier, TokenIdentity, load_config
@@ -54,10 +58,49 @@ def _claims(principal: Principal) -> dict[str, Any]:
 
 
 class BearerTokenVerifier:
-    """An API key (`mcp_…`) or a JWT from the configured OIDC issuer; anything else is refused."""
+    """An API key (`mcp_…`) or a JWT from the configured OIDC issuer; anything else is refused.
+
+    A verified token's principal is kept for `mcp_token_cache_seconds` (never past a JWT's
+    exp), so an agent's burst of calls costs one key lookup, not one per call; a revoked key
+    or disabled principal stops working on /mcp within that time. Refusals are not cached.
+    """
+
+    MAX_CACHED = 4096
 
     def __init__(self) -> None:
         self._oidc = OidcVerifier()
+        self._cache: dict[str, tuple[float, AccessToken]] = {}
+        self._lock = threading.Lock()
+
+    def _cached(self, digest: str) -> AccessToken | None:
+        with self._lock:
+            hit = self._cache.get(digest)
+            if hit is None:
+                return None
+            if hit[0] <= time.monotonic():
+                del self._cache[digest]
+                return None
+            return hit[1]
+
+    def _remember(self, digest: str, token: AccessToken) -> None:
+        ttl = get_settings().mcp_token_cache_seconds
+        if token.expires_at is not None:
+            ttl = min(ttl, token.expires_at - time.time())
+        if ttl <= 0:
+            return
+        with self._lock:
+            if len(self._cache) >= self.MAX_CACHED:
+                self._cache.clear()
+            self._cache[digest] = (time.monotonic() + ttl, token)
+
+    def _verify_cached(self, token: str) -> AccessToken | None:
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        found = self._cached(digest)
+        if found is None:
+            found = self._verify(token)
+            if found is not None:
+                self._remember(digest, found)
+        return found
 
     def _verify(self, token: str) -> AccessToken | None:
         token = token.strip()
@@ -82,7 +125,10 @@ class BearerTokenVerifier:
                            subject=principal.name, claims={PRINCIPAL_CLAIM: _claims(principal)})
 
     async def verify_token(self, token: str) -> AccessToken | None:
-        return await anyio.to_thread.run_sync(self._verify, token)
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        if (found := self._cached(digest)) is not None:
+            return found
+        return await anyio.to_thread.run_sync(self._verify_cached, token)
 
 
 _stdio_principal: Principal | None = None

@@ -15,7 +15,7 @@ from celery.exceptions import TimeoutError as CeleryTimeout
 from shared.contracts import DeploymentIntent, GuardrailVerdict, Persona, ScanRequest, ScanResponse
 from shared.contracts.parse import ParsedRequest
 from shared.contracts.summary import RunSummaryReport
-from shared.db.models import AuditLog, Run, RunStatus
+from shared.db.models import Run, RunStatus
 from shared.db.session import session_scope
 from shared.queues import Task
 
@@ -145,18 +145,3 @@ def summarize(principal: Principal, query: dict[str, Any], limit: int) -> RunSum
             return run_summary.summarize(session, query, principal.role, limit)
         except run_summary.SummaryForbidden as exc:
             raise ToolRefused(str(exc)) from exc
-
-
-def audit(principal: Principal | None, tool: str, arguments: dict[str, Any], status: str,
-          run_id: str | None, error: str | None = None) -> None:
-    detail: dict[str, Any] = {"tool": tool, "arguments": arguments, "status": status, "via": "mcp"}
-    if principal is not None:
-        detail.update(principal_id=principal.id, principal_kind=principal.kind.value, role=principal.role.value,
-                      key_name=principal.key_name)
-    if run_id:
-        detail["run_id"] = run_id
-    if error:
-        detail["error"] = cut(error, 500)
-    with session_scope() as session:
-        session.add(AuditLog(actor=principal.name if principal else "anonymous", action="mcp.tool_call",
-                             target_type="run" if run_id else "mcp_tool", target_id=run_id or tool, detail=detail))

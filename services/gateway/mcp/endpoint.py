@@ -13,6 +13,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from urllib.parse import urlparse
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
@@ -25,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from shared.settings import get_settings
 
+from services.gateway.mcp import audit
 from services.gateway.mcp.auth import BearerTokenVerifier
 from services.gateway.mcp.oidc import load_config
 from services.gateway.mcp.server import build_server
@@ -95,6 +97,7 @@ class McpEndpoint:
                 yield
             finally:
                 self.app = None
+                await anyio.to_thread.run_sync(audit.queued.flush)
 
 
 endpoint = McpEndpoint()

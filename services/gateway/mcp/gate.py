@@ -18,10 +18,10 @@ from mcp_types import CallToolResult, ListToolsResult, TextContent
 
 from shared.settings import get_settings
 
-from services.gateway.mcp import backend
+from services.gateway.mcp import audit
 from services.gateway.auth import Principal
 from services.gateway.mcp.auth import current_principal
-from services.gateway.mcp.tools import allowed
+from services.gateway.mcp.tools import TOOLS, allowed
 
 log = logging.getLogger(__name__)
 TOOLSETS_HEADER = "x-mcp-toolsets"
@@ -100,14 +100,21 @@ async def gate(ctx: ServerRequestContext, call_next: CallNext) -> HandlerResult:
         role = principal.role.value if principal else "no"
         message = (f"tool {name!r} is not available to {principal.name if principal else 'an anonymous caller'} "
                    f"({role} role, or removed by the read-only/toolset settings); tools/list shows what is")
-        await anyio.to_thread.run_sync(backend.audit, principal, name, shown, "refused", arguments.get("run_id"), message)
+        await _audit(audit.row(principal, name, shown, "refused", arguments.get("run_id"), message), durable=True)
         return CallToolResult(content=[TextContent(type="text", text=message)], is_error=True)
     try:
         result = await call_next(ctx)
     except Exception as exc:
-        await anyio.to_thread.run_sync(backend.audit, principal, name, shown, "protocol_error",
-                                       arguments.get("run_id"), str(exc))
+        await _audit(audit.row(principal, name, shown, "protocol_error", arguments.get("run_id"), str(exc)),
+                     durable=True)
         raise
     status, run_id = _status_and_run(result, arguments)
-    await anyio.to_thread.run_sync(backend.audit, principal, name, shown, status, run_id, _error_text(result))
+    await _audit(audit.row(principal, name, shown, status, run_id, _error_text(result)), durable=TOOLS[name].writes)
     return result
+
+
+async def _audit(entry, *, durable: bool) -> None:
+    if durable:
+        await anyio.to_thread.run_sync(audit.write_now, entry)
+    else:
+        audit.queued.put(entry)

@@ -20,6 +20,7 @@ from shared.settings import get_settings
 from services.gateway.mcp import backend
 
 BLOCK_MS = 200
+STATUS_POLL_S = 1.0  # Postgres is asked at least this often, in case an event was lost
 
 
 def _client() -> redis.Redis:
@@ -40,8 +41,10 @@ async def follow(ctx: Context, run_id: str, until: set[str], timeout: float, *, 
     client = _client()
     key, last_id, finished = events.stream_key(run_id), "0", 0
     deadline = time.monotonic() + timeout
+    next_poll = time.monotonic() + STATUS_POLL_S
     try:
         while time.monotonic() < deadline:
+            announced = False
             for event_id, event in await anyio.to_thread.run_sync(_read, client, key, last_id):
                 last_id = event_id
                 if event.get("event") == "step.finished":
@@ -50,8 +53,12 @@ async def follow(ctx: Context, run_id: str, until: set[str], timeout: float, *, 
                                               f"{event.get('step')}: {event.get('status')}")
                 elif event.get("event") == "run.status":
                     await ctx.report_progress(min(finished, total), total, f"run {event.get('status')}")
-            if await anyio.to_thread.run_sync(backend.run_status, run_id) in until:
-                return True
+                    announced = announced or event.get("status") in until
+            if announced or time.monotonic() >= next_poll:
+                if await anyio.to_thread.run_sync(backend.run_status, run_id) in until:
+                    return True
+                # an announced status not yet visible is read again soon (the event may beat the commit)
+                next_poll = time.monotonic() + (0.1 if announced else STATUS_POLL_S)
         return False
     finally:
         client.close()

@@ -14,6 +14,7 @@ import anyio
 
 from shared.settings import get_settings
 
+from services.gateway.mcp import audit
 from services.gateway.mcp.auth import principal_for_key, set_stdio_principal
 from services.gateway.mcp.server import build_server
 
@@ -31,5 +32,8 @@ def run() -> int:
         return 2
     set_stdio_principal(principal)
     logging.getLogger(__name__).info("serving MCP on stdio as %s (%s)", principal.name, principal.role.value)
-    anyio.run(build_server().run_stdio_async)
+    try:
+        anyio.run(build_server().run_stdio_async)
+    finally:
+        audit.queued.flush()
     return 0
