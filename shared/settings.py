@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     gateway_public_url: str = "http://127.0.0.1:8000"
     flower_url: str = "http://127.0.0.1:5555"
 
+    # --- rag (knowledge index and infrastructure graph) ---
+    # Label prefix of the knowledge index in Neo4j (<ns>Chunk, <ns>Document, <ns>_chunks).
+    rag_knowledge_namespace: str = "Knowledge"
+    rag_guardrail_dirs: list[Path] = Field(default_factory=list, description="empty: services/policy/guardrails")
+    rag_search_timeout_seconds: float = Field(default=20.0, gt=0)
+    rag_graph_import_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
         if self.env in ("dev", "test"):
