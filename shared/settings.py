@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     rag_guardrail_dirs: list[Path] = Field(default_factory=list, description="empty: services/policy/guardrails")
     rag_search_timeout_seconds: float = Field(default=20.0, gt=0)
     rag_graph_import_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    # The cloud account runs deploy into (matched against graph facts such as an existing VPC).
+    rag_cloud_account: str = ""
+    rag_ingest_on_start: bool = Field(default=True, description="rag workers bring the knowledge index up to date")
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

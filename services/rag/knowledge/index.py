@@ -85,6 +85,7 @@ class KnowledgeIndex:
         self.splitter = SentenceSplitter(chunk_size=CHUNK_TOKENS, chunk_overlap=20)
         self._bm25: BM25Retriever | None = None
         self._chunks: dict[str, TextNode] = {}
+        self._generation = -1
         self._lock = threading.Lock()
 
     # --- ingestion -------------------------------------------------------------------
@@ -135,23 +136,34 @@ class KnowledgeIndex:
         report.chunks = len(nodes)
         report.seconds = round(time.perf_counter() - started, 3)
         if changed or gone:
+            driver.execute_query(f"MERGE (m:`{self.namespace}Meta` {{name: 'index'}}) "
+                                 "SET m.generation = coalesce(m.generation, 0) + 1")
             with self._lock:
                 self._bm25 = None
         return report
+
+    def generation(self) -> int:
+        """Bumped by every ingest that changed something: other processes rebuild their BM25 then."""
+        records = get_driver().execute_query(
+            f"MATCH (m:`{self.namespace}Meta` {{name: 'index'}}) RETURN m.generation AS g").records
+        return records[0]["g"] if records else 0
 
     def drop(self) -> None:
         """Remove this namespace's chunks, documents and vector index (tests, benches)."""
         driver = get_driver()
         driver.execute_query(f"MATCH (n:`{self.namespace}Chunk`) CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS")
         driver.execute_query(f"MATCH (n:`{self.namespace}Document`) DETACH DELETE n")
+        driver.execute_query(f"MATCH (n:`{self.namespace}Meta`) DETACH DELETE n")
         driver.execute_query(f"DROP INDEX `{self.namespace.lower()}_chunks` IF EXISTS")
         self.store.close() if hasattr(self.store, "close") else None
 
     # --- search ------------------------------------------------------------------------
 
     def _bm25_retriever(self) -> BM25Retriever | None:
+        generation = self.generation()
         with self._lock:
-            if self._bm25 is None:
+            if self._bm25 is None or generation != self._generation:
+                self._generation = generation
                 records = get_driver().execute_query(
                     f"MATCH (c:`{self.namespace}Chunk`) RETURN c.id AS id, c.text AS text, "
                     "c {.doc_id, .key, .kind, .title, .source, .language, .cloud, .module, .guardrail_id} AS meta "
@@ -172,7 +184,8 @@ class KnowledgeIndex:
         return [NodeWithScore(node=self._chunks[i], score=score)
                 for i, score in zip(result.ids or [], result.similarities or [], strict=True) if i in self._chunks]
 
-    def search(self, question: str, top_k: int = 5, kinds: list[str] | None = None) -> list[Passage]:
+    def search(self, question: str, top_k: int = 5, kinds: list[str] | None = None,
+               cloud: str | None = None) -> list[Passage]:
         english = normalise(question)
         rankings: dict[str, list[NodeWithScore]] = {}
         bm25 = self._bm25_retriever()
@@ -197,7 +210,8 @@ class KnowledgeIndex:
             meta = best[node_id].node.metadata
             doc_id = meta.get("doc_id") or best[node_id].node.ref_doc_id or node_id.rsplit("#", 1)[0]
             answer = meta.get("key") or doc_id  # a module's description and its variables: one answer
-            if answer in seen or (kinds and meta.get("kind") not in kinds):
+            if answer in seen or (kinds and meta.get("kind") not in kinds) or (
+                    cloud and meta.get("cloud") not in (cloud, None, "")):
                 continue
             seen.add(answer)
             passages.append(Passage(
@@ -216,6 +230,7 @@ _INDEX_LOCK = threading.Lock()
 
 
 def get_index() -> KnowledgeIndex:
+    """This process's index (made lazily: a forked worker child makes its own connections)."""
     global _INDEX
     with _INDEX_LOCK:
         if _INDEX is None:
@@ -223,3 +238,9 @@ def get_index() -> KnowledgeIndex:
 
             _INDEX = KnowledgeIndex(embedding=get_embedding(embedding_config()))
         return _INDEX
+
+
+def forget_index() -> None:
+    global _INDEX
+    with _INDEX_LOCK:
+        _INDEX = None
