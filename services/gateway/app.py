@@ -19,6 +19,8 @@ from services.gateway.celery_client import get_celery
 from services.gateway.runs_service import resume_stalled
 from services.gateway.routes import config as config_routes
 from services.gateway.routes import events, health, runs, validate
+from services.gateway.routes import graph as graph_routes
+from services.gateway.routes import knowledge as knowledge_routes
 
 
 @asynccontextmanager
@@ -62,6 +64,8 @@ def create_app() -> FastAPI:
     app.include_router(events.router)
     app.include_router(config_routes.router)
     app.include_router(validate.router)
+    app.include_router(knowledge_routes.router)
+    app.include_router(graph_routes.router)
 
     app.mount("/metrics", make_asgi_app())
 

@@ -94,7 +94,9 @@ def guardrail_document(path: Path) -> KnowledgeDocument | None:
         return None  # plain-severity.yaml and other non-guardrail files
     rationale = " ".join(line.lstrip("# ").strip() for line in text.splitlines()
                          if line.startswith("#") and not line.startswith("#!"))
-    checks = [*data.get("checkov_ids", []), *data.get("own_ids", []), *data.get("graph_ids", [])]
+    checks = [*data.get("checkov_ids", []), *data.get("own_ids", [])]
+    if data.get("graph_check"):
+        checks.append(f"graph check {data['graph_check']} (reads the infrastructure graph)")
     body = "\n".join([
         f"Guardrail {data['id']}: {data.get('title', '')} (severity {data.get('severity', '')}, "
         f"{'blocking' if data.get('blocking') else 'not blocking'}).",
@@ -115,7 +117,8 @@ def runbook_document(path: Path) -> KnowledgeDocument:
 
 
 def guardrail_dirs() -> list[Path]:
-    return get_settings().rag_guardrail_dirs or [REPO_ROOT / "services" / "policy" / "guardrails"]
+    pack = REPO_ROOT / "services" / "policy" / "guardrails"
+    return get_settings().rag_guardrail_dirs or [pack, pack / "graph"]
 
 
 def load_documents(knowledge_dirs: list[Path] | None = None, guardrails: list[Path] | None = None) -> list[KnowledgeDocument]:
