@@ -151,11 +151,12 @@ class KnowledgeIndex:
     def drop(self) -> None:
         """Remove this namespace's chunks, documents and vector index (tests, benches)."""
         driver = get_driver()
-        driver.execute_query(f"MATCH (n:`{self.namespace}Chunk`) CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS")
+        with driver.session() as session:  # IN TRANSACTIONS needs an implicit (auto-commit) transaction
+            session.run(f"MATCH (n:`{self.namespace}Chunk`) CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS").consume()
         driver.execute_query(f"MATCH (n:`{self.namespace}Document`) DETACH DELETE n")
         driver.execute_query(f"MATCH (n:`{self.namespace}Meta`) DETACH DELETE n")
         driver.execute_query(f"DROP INDEX `{self.namespace.lower()}_chunks` IF EXISTS")
-        self.store.close() if hasattr(self.store, "close") else None
+        self.store.client.close()
 
     # --- search ------------------------------------------------------------------------
 

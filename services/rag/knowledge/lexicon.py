@@ -50,8 +50,13 @@ LEXICON: dict[str, str] = {
     "대기": "pending", "이미지 풀": "image pull", "크래시": "crashloopbackoff crash",
     "준비": "ready readiness", "상태": "status health", "헬스": "health probe",
     "프로덕션": "production prod", "운영": "production", "개발": "dev development", "스테이징": "staging",
+    "워크로드": "workloads", "스택": "stack", "의존": "depend on dependents", "삭제": "delete deleting drops",
+    "여러": "many shared", "공유": "shared", "열면": "opening port", "열린": "open", "열려": "open",
     "비용": "cost", "나트": "nat gateway", "게이트웨이": "gateway", "엔드포인트": "endpoint",
 }
+# English words the documents spell differently (applied to every question).
+EXPANSIONS = {"unencrypted": "unencrypted encryption at rest encrypted"}
+PHRASES = {"action *": "action * wildcard", "resource *": "resource * wildcard", "principal *": "principal * public"}
 _TERMS = sorted(LEXICON, key=len, reverse=True)
 _ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -61,10 +66,16 @@ def has_korean(text: str) -> bool:
     return bool(_HANGUL.search(text))
 
 
+def _expand(text: str) -> str:
+    for phrase, replacement in PHRASES.items():
+        text = re.sub(re.escape(phrase), replacement, text, flags=re.IGNORECASE)
+    return " ".join(EXPANSIONS.get(word.lower(), word) for word in text.split())
+
+
 def normalise(text: str) -> str:
-    """The English rendering of a question (unchanged when it has no Korean)."""
+    """The English rendering of a question (English questions only get EXPANSIONS)."""
     if not has_korean(text):
-        return text
+        return _expand(text)
     remaining = text
     english: list[str] = []
     for term in _TERMS:
@@ -72,4 +83,4 @@ def normalise(text: str) -> str:
             english.append(LEXICON[term])
             remaining = remaining.replace(term, " ")
     english += _ASCII_WORD.findall(remaining)
-    return " ".join(english)
+    return _expand(" ".join(english))
