@@ -18,6 +18,19 @@ INTERNAL_SCHEME = {"service.beta.kubernetes.io/aws-load-balancer-scheme": "inter
                    "service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
 
 
+def _scalar(value: object) -> object:
+    """checkov's python-hcl2 wraps every attribute in a list; python-hcl2 itself does not."""
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value
+
+
+def _listed(value: object) -> list:
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+        value = value[0]
+    return value if isinstance(value, list) else ([] if value in (None, "") else [value])
+
+
 @dataclass
 class Rule:
     file: str
@@ -70,7 +83,7 @@ class Change:
             return
         for module in document.get("module") or []:
             for body in module.values():
-                if str(body.get("source", "")).strip('"').endswith("aws-vpc"):
+                if str(_scalar(body.get("source", ""))).strip('"').endswith("aws-vpc"):
                     self.declares_vpc = True
         for resource in document.get("resource") or []:
             for rtype, named in resource.items():
@@ -80,17 +93,17 @@ class Change:
 
     def _rule(self, path: str, rtype: str, name: str, body: dict) -> None:
         def literal(value: object) -> str:
-            text = str(value).strip('"')
+            text = str(_scalar(value)).strip('"')
             return "" if "${" in text else text
 
         def port(value: object) -> int:
             try:
-                return int(str(value).strip('"'))
+                return int(str(_scalar(value)).strip('"'))
             except ValueError:
                 return -1
 
         if rtype == "aws_security_group_rule" and literal(body.get("type")) == "ingress":
-            cidrs = [literal(c) for c in (body.get("cidr_blocks") or []) + (body.get("ipv6_cidr_blocks") or [])]
+            cidrs = [literal(c) for c in _listed(body.get("cidr_blocks")) + _listed(body.get("ipv6_cidr_blocks"))]
         elif rtype == "aws_vpc_security_group_ingress_rule":
             cidrs = [literal(body.get(k)) for k in ("cidr_ipv4", "cidr_ipv6") if body.get(k)]
         else:
