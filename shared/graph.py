@@ -218,11 +218,14 @@ def existing_network(cloud: str, region: str, environment: str, account: str) ->
 
 WORKLOADS_ON_SECURITY_GROUP = """
 MATCH (sg:Infra:SecurityGroup) WHERE sg.sg_id IN $sg_ids
-MATCH (w:Infra:Workload)
-WHERE (w)-[:USES_SECURITY_GROUP]->(sg)
-   OR EXISTS { MATCH (sg)<-[:USES_SECURITY_GROUP]-(:Cluster)-[:HAS_NAMESPACE]->(:Namespace)-[:RUNS]->(w) }
-   OR EXISTS { MATCH (sg)<-[:USES_SECURITY_GROUP]-(:NodeGroup)-[:PART_OF]->(:Cluster)
-                     -[:HAS_NAMESPACE]->(:Namespace)-[:RUNS]->(w) }
+CALL (sg) {
+  MATCH (sg)<-[:USES_SECURITY_GROUP]-(w:Workload) RETURN w
+  UNION
+  MATCH (sg)<-[:USES_SECURITY_GROUP]-(:Cluster)-[:HAS_NAMESPACE]->(:Namespace)-[:RUNS]->(w:Workload) RETURN w
+  UNION
+  MATCH (sg)<-[:USES_SECURITY_GROUP]-(:NodeGroup)-[:PART_OF]->(:Cluster)-[:HAS_NAMESPACE]->(:Namespace)-[:RUNS]->(w:Workload)
+  RETURN w
+}
 WITH sg, w WHERE coalesce(w.ready_replicas, 0) > 0 OR EXISTS { MATCH (w)-[:HAS_POD]->(:Pod {phase: 'Running'}) }
 RETURN sg.sg_id AS sg_id, w.uid AS uid, w.namespace AS namespace, w.name AS name ORDER BY sg_id, namespace, name
 """

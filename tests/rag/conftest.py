@@ -57,6 +57,18 @@ def _cleanup() -> None:
         "DETACH DELETE n", tag=TAG, acct=ACCOUNT[:-2], prefix=ACCOUNT[:-2])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _drop_session_namespace():
+    """The rag worker creates this session's (empty) vector index on its first search: drop it at the end."""
+    yield
+    from shared.graph import get_driver
+
+    driver = get_driver()
+    driver.execute_query(f"MATCH (n) WHERE n:`{NAMESPACE}Chunk` OR n:`{NAMESPACE}Document` OR n:`{NAMESPACE}Meta` "
+                         "DETACH DELETE n")
+    driver.execute_query(f"DROP INDEX `{NAMESPACE.lower()}_chunks` IF EXISTS")
+
+
 @pytest.fixture(scope="session")
 def graph_session(stores):
     """The graph, cleaned of this session's data before and after."""
