@@ -32,6 +32,10 @@ class Task(StrEnum):
     rag_record_graph = "rag.record_graph"
     rag_report = "rag.report"
     policy_scan_files = "policy.scan_files"
+    # rag, outside a run: knowledge search and ingestion, graph import
+    rag_search = "rag.search"
+    rag_ingest = "rag.ingest"
+    rag_graph_import = "rag.graph_import"
 
     @property
     def queue(self) -> Queue:

@@ -84,6 +84,16 @@ class Settings(BaseSettings):
     gateway_public_url: str = "http://127.0.0.1:8000"
     flower_url: str = "http://127.0.0.1:5555"
 
+    # --- rag (knowledge index and infrastructure graph) ---
+    # Label prefix of the knowledge index in Neo4j (<ns>Chunk, <ns>Document, <ns>_chunks).
+    rag_knowledge_namespace: str = "Knowledge"
+    rag_guardrail_dirs: list[Path] = Field(default_factory=list, description="empty: services/policy/guardrails")
+    rag_search_timeout_seconds: float = Field(default=20.0, gt=0)
+    rag_graph_import_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    # The cloud account runs deploy into (matched against graph facts such as an existing VPC).
+    rag_cloud_account: str = ""
+    rag_ingest_on_start: bool = Field(default=True, description="rag workers bring the knowledge index up to date")
+
     # MCP endpoint (services/gateway/mcp): which tools are served and who may reach /mcp.
     mcp_readonly: bool = Field(default=False, description="Serve read tools only (no request, approve, reject)")
     mcp_toolsets: list[str] = Field(

@@ -20,6 +20,8 @@ from services.gateway.mcp import endpoint as mcp_endpoint
 from services.gateway.runs_service import resume_stalled
 from services.gateway.routes import config as config_routes
 from services.gateway.routes import events, health, intents, keys, runs, validate
+from services.gateway.routes import graph as graph_routes
+from services.gateway.routes import knowledge as knowledge_routes
 
 
 @asynccontextmanager
@@ -66,6 +68,8 @@ def create_app() -> FastAPI:
     app.include_router(config_routes.router)
     app.include_router(validate.router)
     app.include_router(intents.router)
+    app.include_router(knowledge_routes.router)
+    app.include_router(graph_routes.router)
     mcp_endpoint.mount(app)
 
     app.mount("/metrics", make_asgi_app())

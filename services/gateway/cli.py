@@ -23,6 +23,7 @@ from services.gateway.auth import (
 from services.gateway.celery_client import get_celery
 from services.gateway.runs_service import resume_stalled
 from services.gateway.config_cli import app as config_app
+from services.gateway.knowledge_cli import graph_app, knowledge_app
 
 app = typer.Typer(help="MCP Cloud command line", no_args_is_help=True)
 keys = typer.Typer(help="API keys", no_args_is_help=True)
@@ -30,6 +31,8 @@ runs = typer.Typer(help="Runs", no_args_is_help=True)
 app.add_typer(keys, name="keys")
 app.add_typer(runs, name="runs")
 app.add_typer(config_app, name="config")
+app.add_typer(knowledge_app, name="knowledge")
+app.add_typer(graph_app, name="graph")
 
 DEMO_KEYS = REPO_ROOT / ".data" / "demo-keys.json"
 SEED_REQUEST = request_body("eks-nginx-argocd", stack="demo-eks")
