@@ -17,7 +17,7 @@ from tests.mcp.conftest import bearer, mcp_client
 from tests.scenarios import PRIVATE_LOGS_BUCKET, PUBLIC_WEBSITE_BUCKET, with_stack
 
 pytestmark = pytest.mark.anyio
-READ_TOOLS = {"get_run", "list_runs", "summarize"}
+READ_TOOLS = {"get_run", "list_runs", "summarize", "search_knowledge"}
 WRITE_TOOLS = {"request_change", "approve_run", "reject_run"}
 
 

@@ -29,7 +29,7 @@ def test_the_inspector_lists_tools_and_calls_one(gateway, keys, tmp_path):
     listed = _inspector(gateway, bearer(keys.viewer), tmp_path, "--method", "tools/list")
     assert listed.returncode == 0, listed.stderr
     names = {tool["name"] for tool in json.loads(listed.stdout)["tools"]}
-    assert names == {"get_run", "list_runs", "summarize"}
+    assert names == {"get_run", "list_runs", "summarize", "search_knowledge"}
 
     called = _inspector(gateway, bearer(keys.viewer), tmp_path, "--method", "tools/call", "--tool-name", "list_runs",
                         "--tool-arg", "limit=2")

@@ -78,7 +78,7 @@ async def _names(url: str, token: str) -> set[str]:
 
 async def test_a_token_from_the_configured_issuer_is_a_principal_with_its_mapped_role(gateway, idp):
     reader = _token(idp, email="rita@example.com", groups=["platform-readers"], audience=gateway.mcp_url)
-    assert await _names(gateway.mcp_url, reader) == {"get_run", "list_runs", "summarize"}
+    assert await _names(gateway.mcp_url, reader) == {"get_run", "list_runs", "summarize", "search_knowledge"}
     approver = _token(idp, email="ana@example.com", groups=["staff", "platform-approvers"], audience=gateway.mcp_url)
     assert "approve_run" in await _names(gateway.mcp_url, approver)
     metadata = httpx.get(f"{gateway.url}/.well-known/oauth-protected-resource/mcp").json()

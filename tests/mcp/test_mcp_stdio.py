@@ -26,7 +26,7 @@ def _server(key: str | None) -> StdioServerParameters:
 async def test_the_stdio_server_serves_the_key_owners_tools_and_refuses_the_rest(database, keys):
     async with Client(_server(bearer(keys.viewer))) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
-        assert names == {"get_run", "list_runs", "summarize"}
+        assert names == {"get_run", "list_runs", "summarize", "search_knowledge"}
         listed = await client.call_tool("list_runs", {"limit": 3})
         assert not listed.is_error and listed.structured_content["limit"] == 3
         refused = await client.call_tool("request_change", {"text": "S3 버킷 만들어줘"})

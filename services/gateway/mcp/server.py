@@ -12,7 +12,8 @@ from services.gateway.mcp.tools import TOOLS
 INSTRUCTIONS = (
     "MCP Cloud turns infrastructure requests into guarded, approved changes. request_change starts a run "
     "(from words or a structured intent); a second person approves it with approve_run. get_run and "
-    "list_runs follow runs; validate_iac scans files; summarize reports recent runs."
+    "list_runs follow runs; validate_iac scans files; search_knowledge searches the catalog, guardrails and "
+    "runbooks; summarize reports recent runs."
 )
 
 
