@@ -4,7 +4,7 @@ Bundle layout (relative paths):
 
     terraform/versions.tf, main.tf, variables.tf, outputs.tf   root module
     terraform/modules/<name>/*.tf                               copied catalog modules
-    kubernetes/<app>/deployment.yaml, service.yaml[, ingress.yaml]
+    kubernetes/<app>/deployment.yaml (or daemonset/statefulset.yaml), service.yaml[, ingress.yaml]
     kubernetes/gitops/argocd-application.yaml | flux-kustomization.yaml
 
 The Terraform part exists only when there is something to provision (a cluster or a

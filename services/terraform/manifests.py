@@ -54,7 +54,7 @@ def app_manifests(intent: DeploymentIntent, app: AppSpec) -> dict[str, dict[str,
     """File name (inside `kubernetes/<app>/`) -> manifest."""
     profile = profile_for(app.image)
     docs = {
-        "deployment.yaml": _deployment(intent, app, profile),
+        f"{app.kind.lower()}.yaml": _workload(intent, app, profile),
         "service.yaml": _service(intent, app, profile),
     }
     if app.expose:
@@ -131,7 +131,8 @@ def _metadata(intent: DeploymentIntent, app: AppSpec) -> dict[str, Any]:
     return {"name": app.name, "namespace": app.namespace, "labels": _labels(intent, app)}
 
 
-def _deployment(intent: DeploymentIntent, app: AppSpec, profile: ImageProfile) -> dict[str, Any]:
+def _workload(intent: DeploymentIntent, app: AppSpec, profile: ImageProfile) -> dict[str, Any]:
+    """The app's Deployment, DaemonSet or StatefulSet (app.kind), with the same pod template."""
     uid = 0 if app.run_as_root else NON_ROOT_UID
     pod_security: dict[str, Any] = {"runAsNonRoot": not app.run_as_root, "runAsUser": uid, "runAsGroup": uid}
     if not app.run_as_root:
@@ -172,26 +173,30 @@ def _deployment(intent: DeploymentIntent, app: AppSpec, profile: ImageProfile) -
         "livenessProbe": probe(initial_delay=15, period=20),
         "volumeMounts": [{"name": name, "mountPath": path} for name, path, _ in volumes],
     }
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": _metadata(intent, app),
+    template = {
+        "metadata": {"labels": _labels(intent, app)},
         "spec": {
-            "replicas": app.replicas,
-            "revisionHistoryLimit": 5,
-            "selector": {"matchLabels": _selector(intent, app)},
-            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
-            "template": {
-                "metadata": {"labels": _labels(intent, app)},
-                "spec": {
-                    "automountServiceAccountToken": False,
-                    "securityContext": pod_security,
-                    "containers": [container],
-                    "volumes": [{"name": name, "emptyDir": {"sizeLimit": size}} for name, _, size in volumes],
-                },
-            },
+            "automountServiceAccountToken": False,
+            "securityContext": pod_security,
+            "containers": [container],
+            "volumes": [{"name": name, "emptyDir": {"sizeLimit": size}} for name, _, size in volumes],
         },
     }
+    spec: dict[str, Any] = {}
+    if app.kind != "DaemonSet":
+        spec["replicas"] = app.replicas
+    if app.kind == "StatefulSet":
+        spec["serviceName"] = app.name
+    spec["revisionHistoryLimit"] = 5
+    spec["selector"] = {"matchLabels": _selector(intent, app)}
+    if app.kind == "Deployment":
+        spec["strategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+    elif app.kind == "DaemonSet":
+        spec["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1}}
+    else:
+        spec["updateStrategy"] = {"type": "RollingUpdate"}
+    spec["template"] = template
+    return {"apiVersion": "apps/v1", "kind": app.kind, "metadata": _metadata(intent, app), "spec": spec}
 
 
 def _service(intent: DeploymentIntent, app: AppSpec, profile: ImageProfile) -> dict[str, Any]:

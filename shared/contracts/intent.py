@@ -76,11 +76,15 @@ class ClusterSpec(_Strict):
         return self
 
 
+WorkloadKind = Literal["Deployment", "DaemonSet", "StatefulSet"]
+
+
 class AppSpec(_Strict):
     name: str = Field(pattern=NAME_PATTERN, description="Workload name, e.g. nginx")
+    kind: WorkloadKind = Field(default="Deployment", description="Deployment, DaemonSet (one pod per node) or StatefulSet")
     image: str = Field(min_length=1, max_length=200, pattern=r"^[a-z0-9][a-z0-9./_-]*$")
     tag: str = Field(description="A pinned image tag; 'latest' is refused")
-    replicas: int = Field(default=2, ge=1, le=50)
+    replicas: int = Field(default=2, ge=1, le=50, description="Pods of a Deployment or StatefulSet (a DaemonSet runs one per node)")
     port: int = Field(default=80, ge=1, le=65535)
     namespace: str = Field(default="default", pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
     expose: bool = Field(default=False, description="Add an Ingress")

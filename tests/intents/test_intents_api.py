@@ -84,3 +84,14 @@ def test_summary_endpoint_validates_its_parameters(api, keys):
     ok = api.get("/api/v1/summary?limit=3&focus=errors&language=ko", headers=keys.viewer)
     assert ok.status_code == 200 and len(ok.json()["runs"]) <= 3
     assert api.get("/api/v1/summary").status_code == 401
+
+
+def test_a_persona_cue_in_the_text_decides_unless_the_caller_chose_one(api, keys):
+    text = "보안 관점에서 nginx:1.27.3 EKS 배포해줘"
+    cued = api.post("/api/v1/requests", json={"text": text}, headers=keys.requester)
+    assert cued.status_code == 202, cued.text
+    assert cued.json()["persona"] == "security" and cued.json()["parsed"]["understood"]["persona"] == "security"
+    chosen = api.post("/api/v1/requests", json={"text": text, "persona": "devops"}, headers=keys.requester)
+    assert chosen.status_code == 202 and chosen.json()["persona"] == "devops"
+    both = api.post("/api/v1/requests", json={"text": text, "intent": {}}, headers=keys.requester)
+    assert both.status_code == 422

@@ -25,9 +25,15 @@ _QUERY = re.compile(
     r"list|history|how\s+did|report)\b"
 )
 _QUERY_STRONG = re.compile(r"요약해|알려\s*줘|보여\s*줘|\bsummar\w*|\bwhat\s+(?:failed|happened)|\bwhy\s+did|\bshow\s+me|\bstatus\s+of|\bhow\s+did")
-_REVIEW = re.compile(r"리뷰|검토|review|code\s*review|코드\s*리뷰|scan|스캔")
+_REVIEW = re.compile(r"리뷰(?!어)|검토|\breview(?!er)|scan(?!ner)|스캔")
 _DEPLOY_AFTER = re.compile(r"배포|deploy|apply|적용|실행|run")
-_DESTROY = re.compile(r"\b(?:destroy|tear\s+down|teardown|delete|remove|decommission)\b|삭제|제거|없애|내려\s*줘|철거")
+# "destroy" always; "delete"/"삭제" only with a thing that is built ("remove public access" is no destroy).
+_OBJECT = r"(?:stack|cluster|bucket|deployment|app|environment|infra\w*|스택|클러스터|버킷|앱|배포|환경|인프라)"
+_DESTROY = re.compile(
+    r"\b(?:destroy|tear\s+down|teardown|decommission)\b|철거|"
+    rf"\b(?:delete|remove)\s+(?:the\s+|my\s+|our\s+|this\s+)?(?:[a-z0-9-]+\s+){{0,2}}{_OBJECT}|"
+    rf"{_OBJECT}\S*\s*(?:[^\s]+\s+){{0,1}}(?:삭제|제거|없애|내려)"
+)
 
 _SECURITY = re.compile(
     r"보안\s*(?:관점|측면|팀|검토|리뷰|담당|시각)|security\s+(?:perspective|review|team|point of view|lens|standpoint)|"
@@ -39,7 +45,7 @@ _DEVOPS = re.compile(r"devops|데브옵스")
 
 _FAILED_RUNS = re.compile(r"(?:실패한|실패했던|막힌|차단된)\s*(?:배포|실행|런|작업)|\bfailed\s+(?:runs|deploys|deployments|requests)")
 _LAST = re.compile(r"마지막|최근|방금|지난|\blast\b|\blatest\b|\brecent\b|\bprevious\b")
-_RECENT_N = re.compile(r"(?:최근|마지막|last|latest|recent)\s*(\d{1,2})\s*(?:개|건|번|runs?|deploys?|deployments?)?")
+_RECENT_N = re.compile(r"(?:최근|마지막|last|latest|recent)\s*(?:[^\s\d]+\s*){0,2}?(\d{1,2})\s*(?:개|건|번|runs?|deploys?|deployments?)?")
 _FOCUS = {
     "logs": re.compile(r"로그|\blogs?\b"),
     "errors": re.compile(r"실패|에러|오류|\bfail\w*|\berrors?\b|왜|\bwhy\b"),
@@ -71,6 +77,14 @@ def is_query(text: str, has_target: bool) -> bool:
     if not is_change(text):
         return True
     return bool(_QUERY_STRONG.search(text)) and not has_target
+
+
+_DEPLOY = re.compile(r"배포|띄워|올려|\bdeploy\w*|\broll\s+out\b|\bship\b")
+
+
+def is_deploy(text: str) -> bool:
+    """A deploy verb: with nothing named, the question is which app."""
+    return bool(_DEPLOY.search(text))
 
 
 def is_review_and_deploy(text: str) -> bool:

@@ -28,7 +28,7 @@ CATALOG = AliasTable({name: (name,) for name in lexicon.catalog_words()})
 _K8S = phrase_pattern(lexicon.KUBERNETES_WORDS)
 _BUCKET = phrase_pattern(lexicon.BUCKET_WORDS)
 _CLUSTER = phrase_pattern(lexicon.CLUSTER_WORDS)
-_EXISTING = phrase_pattern(lexicon.EXISTING_CLUSTER)
+_EXISTING = re.compile(r"(?:existing|current|already running)\s+(?:[a-z0-9-]+\s+)?cluster|(?:기존|이미 있는|지금|현재)\s*(?:[a-z0-9-]+\s*)?클러스터")
 _GENERIC_APP = phrase_pattern(lexicon.GENERIC_APP_WORDS)
 _NO_GITOPS = phrase_pattern(lexicon.NO_GITOPS)
 _NO_CI = phrase_pattern(lexicon.NO_CI)
@@ -106,8 +106,8 @@ def generic_app(text: str) -> bool:
 
 
 _IMAGE_REF = re.compile(
-    r"(?<![\w./-])((?:[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?/)?[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*)"
-    r":([a-z0-9_][a-z0-9_.-]{0,127})(?![\w./:-])"
+    r"(?<![a-z0-9_./-])((?:[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?/)?[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*)"
+    r":([a-z0-9_][a-z0-9_.-]{0,127})(?![a-z0-9_./:-])"
 )
 _IMAGE_WORD = re.compile(r"(?:image|이미지)\s*[:=]?\s*[\"'`]?((?:[a-z0-9.-]+/)*[a-z0-9][a-z0-9._-]*)(?![\w:])")
 
@@ -139,10 +139,10 @@ def app_version(text: str, alias_positions: list[tuple[str, int]]) -> str | None
     """'redis 7.4', 'nginx 버전 1.27.3', 'grafana v11.2.0': a version written after the app's name."""
     for alias, position in alias_positions:
         tail = text[position + len(alias): position + len(alias) + 30]
-        match = re.match(r"\s*(?:version|버전|ver\.?)?\s*(v?\d+(?:\.\d+){1,3}(?:-[a-z0-9.]+)?)(?![\w.])", tail)
+        match = re.match(r"\s*(?:version|버전|ver\.?)?\s*(v?\d+(?:\.\d+){1,3}(?:-[a-z0-9.]+)?)(?![a-z0-9.])", tail)
         if match:
             return match.group(1)
-        match = re.match(r"\s*(?:version|버전)\s*(v?\d+)(?![\w.])", tail)
+        match = re.match(r"\s*(?:version|버전)\s*(v?\d+)(?![a-z0-9.])", tail)
         if match:
             return match.group(1)
     return None
@@ -246,7 +246,8 @@ def privileged(text: str) -> bool | None:
     return _flag(text, _PRIV_YES, _PRIV_NO)
 
 
-_EXPOSE_NO = re.compile(r"internal only|internal-only|내부(?:에서)?\s*만|외부\s*(?:공개|노출)\s*(?:없이|하지\s*말|금지|안\s*함)|"
+_EXPOSE_NO = re.compile(r"internal only|internal-only|내부(?:에서)?\s*만|비공개|"
+                        r"(?:공개|노출)(?:은|는|을|를|도)?\s*(?:없이|하지\s*(?:마|말)|금지|안\s*(?:함|해|하))|"
                         r"without (?:an )?ingress|not (?:be )?exposed|no ingress|cluster-?ip only")
 _EXPOSE_YES = re.compile(r"외부(?:에|로)?\s*(?:공개|노출|접속|접근)|인터넷(?:에|으로)?\s*(?:공개|노출)|\bexpose[ds]?\b|"
                          r"public(?:ly)?(?:\s+accessible)?|\bingress\b|인그레스|load\s*balancer|로드\s*밸런서|퍼블릭|공개")

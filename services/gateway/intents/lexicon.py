@@ -37,7 +37,6 @@ CLOUD_SERVICES: dict[str, tuple[str, ...]] = {
 }
 BUCKET_WORDS = ("bucket", "buckets", "버킷", "s3", "gcs", "blob storage", "storage account", "스토리지 계정", "블롭")
 CLUSTER_WORDS = ("cluster", "clusters", "클러스터")
-EXISTING_CLUSTER = ("existing cluster", "current cluster", "기존 클러스터", "이미 있는 클러스터", "지금 클러스터")
 
 # City / area names -> region code, per cloud. Literal codes ("ap-northeast-2") are matched too.
 REGION_PLACES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -51,7 +50,7 @@ REGION_PLACES: dict[str, dict[str, tuple[str, ...]]] = {
         "us-west-2": ("oregon", "오레곤", "오리건", "us west", "미국 서부"),
         "ap-southeast-1": ("singapore", "싱가포르", "싱가폴"),
         "ap-southeast-2": ("sydney", "시드니", "australia", "호주"),
-        "ap-south-1": ("mumbai", "뭄바이", "india", "인도"),
+        "ap-south-1": ("mumbai", "뭄바이", "india"),
         "eu-central-1": ("frankfurt", "프랑크푸르트", "germany", "독일"),
         "eu-west-1": ("ireland", "아일랜드"),
         "eu-west-2": ("london", "런던"),
@@ -71,13 +70,14 @@ REGION_PLACES: dict[str, dict[str, tuple[str, ...]]] = {
         "europe-west3": ("frankfurt", "프랑크푸르트", "germany", "독일"),
     },
     "azure": {
-        "koreacentral": ("seoul", "서울", "korea", "한국", "국내"),
-        "japaneast": ("tokyo", "도쿄", "동경", "japan", "일본"),
-        "eastus": ("virginia", "버지니아", "us east", "미국 동부"),
-        "westus2": ("washington", "워싱턴", "us west", "미국 서부"),
-        "westeurope": ("netherlands", "amsterdam", "네덜란드", "암스테르담"),
-        "northeurope": ("ireland", "아일랜드"),
-        "southeastasia": ("singapore", "싱가포르", "싱가폴"),
+        "koreacentral": ("seoul", "서울", "korea", "한국", "국내", "korea central"),
+        "japaneast": ("tokyo", "도쿄", "동경", "japan", "일본", "japan east"),
+        "eastus": ("virginia", "버지니아", "us east", "미국 동부", "east us"),
+        "eastus2": ("east us 2",),
+        "westus2": ("washington", "워싱턴", "us west", "미국 서부", "west us 2"),
+        "westeurope": ("netherlands", "amsterdam", "네덜란드", "암스테르담", "west europe"),
+        "northeurope": ("ireland", "아일랜드", "north europe"),
+        "southeastasia": ("singapore", "싱가포르", "싱가폴", "southeast asia"),
     },
 }
 
@@ -105,8 +105,8 @@ WORKLOAD_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 # Words that stand for "an app" without naming one: the parser must ask which.
-GENERIC_APP_WORDS = ("app", "apps", "application", "applications", "service", "workload", "something",
-                     "앱", "애플리케이션", "어플리케이션", "어플", "서비스", "워크로드", "뭔가", "프로그램")
+GENERIC_APP_WORDS = ("app", "apps", "application", "applications", "service", "workload",
+                     "앱", "애플리케이션", "어플리케이션", "어플", "서비스", "워크로드", "프로그램")
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,17 @@ APPS: tuple[KnownApp, ...] = (
     KnownApp("memcached", "memcached", "1.6.31", 11211, ("memcached", "멤캐시드", "멤캐시")),
     KnownApp("jenkins", "jenkins/jenkins", "2.462.3-lts", 8080, ("jenkins", "젠킨스")),
     KnownApp("wordpress", "wordpress", "6.6.2", 8080, ("wordpress", "워드프레스")),
+    KnownApp("kafka", "bitnami/kafka", "3.8.0", 9092, ("kafka", "카프카"), kind="StatefulSet"),
+    KnownApp("elasticsearch", "docker.elastic.co/elasticsearch/elasticsearch", "8.15.1", 9200,
+             ("elasticsearch", "elastic search", "엘라스틱서치", "엘라스틱 서치"), kind="StatefulSet"),
+    KnownApp("keycloak", "quay.io/keycloak/keycloak", "25.0.6", 8080, ("keycloak", "키클록", "키클락")),
+    KnownApp("minio", "minio/minio", "RELEASE.2024-09-13T20-26-02Z", 9000, ("minio", "미니오"), kind="StatefulSet"),
+    KnownApp("traefik", "traefik", "v3.1.4", 8000, ("traefik",)),
+    KnownApp("loki", "grafana/loki", "3.2.0", 3100, ("loki", "grafana loki")),
+    KnownApp("tomcat", "tomcat", "10.1.30", 8080, ("tomcat", "톰캣")),
+    KnownApp("caddy", "caddy", "2.8.4", 8080, ("caddy", "캐디")),
+    KnownApp("valkey", "valkey/valkey", "8.0.1", 6379, ("valkey", "밸키")),
+    KnownApp("nats", "nats", "2.10.21", 4222, ("nats", "낫츠")),
     KnownApp("node-exporter", "prom/node-exporter", "v1.8.2", 9100, ("node-exporter", "node exporter", "노드 익스포터"),
              kind="DaemonSet"),
 )
@@ -165,7 +176,8 @@ FUZZY_WORDS: dict[str, str] = {
     "nginx": "app:nginx", "redis": "app:redis", "fluentd": "app:fluentd", "postgres": "app:postgres",
     "postgresql": "app:postgres", "grafana": "app:grafana", "prometheus": "app:prometheus",
     "rabbitmq": "app:rabbitmq", "jenkins": "app:jenkins", "wordpress": "app:wordpress",
-    "memcached": "app:memcached", "mongodb": "app:mongodb",
+    "memcached": "app:memcached", "mongodb": "app:mongodb", "elasticsearch": "app:elasticsearch",
+    "keycloak": "app:keycloak", "traefik": "app:traefik", "tomcat": "app:tomcat", "valkey": "app:valkey",
     "kubernetes": "k8s", "argocd": "gitops:argocd", "fluxcd": "gitops:flux",
     "deploy": "verb:deploy", "install": "verb:deploy", "create": "verb:provision", "provision": "verb:provision",
     "bucket": "resource:bucket", "cluster": "resource:cluster", "namespace": "word:namespace",

@@ -112,11 +112,13 @@ def _hints(fill: LlmFill, parsed: ParsedRequest, text: str) -> tuple[dict[str, o
     return accepted, dropped
 
 
-def _hint_text(hints: dict[str, object]) -> str:
+def _hint_text(hints: dict[str, object], parsed: ParsedRequest) -> str:
+    """The accepted values as words the rules read ("image ghcr.io/acme/payments:2.3.1", "region eu-west-1")."""
     parts = []
     if "app_image" in hints or "app_tag" in hints or "app_name" in hints:
-        image = hints.get("app_image") or hints.get("app_name")
-        parts.append(f" image {image}:{hints['app_tag']}" if "app_tag" in hints and image else f" image {image}")
+        image = hints.get("app_image") or parsed.understood.get("app.image") or hints.get("app_name")
+        if image:
+            parts.append(f" image {image}:{hints['app_tag']}" if "app_tag" in hints else f" image {image}")
     for name, words in (("region", "region {}"), ("environment", "{} environment"), ("app_namespace", "namespace {}"),
                         ("app_replicas", "replicas {}"), ("app_port", "port {}")):
         if name in hints:
@@ -144,7 +146,7 @@ def fill_with_llm(parsed: ParsedRequest, config: LlmConfig, *, defaults: IntentD
     notes = [f"llm value dropped: {d}" for d in dropped]
     if not hints:
         return parsed.model_copy(update={"ignored": [*parsed.ignored, *notes]})
-    again = parse_request(parsed.text + _hint_text(hints), persona=parsed.persona, defaults=defaults)
+    again = parse_request(parsed.text + _hint_text(hints, parsed), persona=parsed.persona, defaults=defaults)
     if (again.persona != parsed.persona or again.kind != parsed.kind or _security(again) != _security(parsed)
             or (again.intent and parsed.understood.get("action") and again.intent.action.value != parsed.understood["action"])):
         return parsed.model_copy(update={"ignored": [*parsed.ignored, *notes, "llm answer rejected: it changed what the rules read"]})

@@ -8,6 +8,7 @@ to steer the server ("ignore the guardrails") are cut out first and listed as ig
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.contracts.intent import PLATFORMS, REGIONS, Action, AppSpec, DeploymentIntent, Persona
-from shared.contracts.parse import DefaultedField, MissingField, ParsedRequest
+from shared.contracts.parse import DefaultedField, ParsedRequest
 
 from services.gateway.intents import cues, extract, lexicon
 from services.gateway.intents.defaults import BUILTIN, IntentDefaults
@@ -26,6 +27,7 @@ from services.gateway.intents.questions import ask
 _TYPOS = TypoFixer(lexicon.FUZZY_WORDS, keep=("region", "regions", "status", "state", "stage", "private", "images",
                                               "create", "created", "delete", "deletes", "replica", "cluster"))
 _HAS_KIND = "kind" in AppSpec.model_fields
+_STACK_BEFORE = re.compile(r"(?<![a-z0-9-])([a-z][a-z0-9-]{1,38}[a-z0-9])\s*(?:stack|스택)")
 
 
 @dataclass
@@ -65,7 +67,7 @@ def parse_request(text: str, *, persona: Persona | str | None = None, defaults: 
     images = extract.image_refs(words)
     has_target = bool(apps or images or extract.mentions_bucket(words) or
                       (extract.mentions_cluster(words) and (extract.platforms(words) or extract.mentions_kubernetes(words))))
-    chosen = _persona(reading, words, persona, defaults)
+    chosen = _persona(reading, words, persona)
 
     if cues.is_query(words, has_target):
         chosen = chosen if chosen is not None else Persona(reading.default("persona", Persona.sre.value, "a query reads runs: sre persona"))
@@ -81,7 +83,8 @@ def parse_request(text: str, *, persona: Persona | str | None = None, defaults: 
                          missing=reading.missing, intent=None if reading.missing else intent, ignored=ignored)
 
 
-def _persona(reading: _Reading, words: str, given: Persona | str | None, defaults: IntentDefaults) -> Persona | None:
+def _persona(reading: _Reading, words: str, given: Persona | str | None) -> Persona | None:
+    """The caller's persona wins; else a cue in the text ('보안 관점에서'); else None (decided later)."""
     if given is not None:
         return Persona(given)
     cue = cues.persona_cue(words)
@@ -108,8 +111,8 @@ def _change(reading: _Reading, words: str, apps: list[str], images: list[tuple[s
     k8s = extract.mentions_kubernetes(words)
     cluster_word = extract.mentions_cluster(words)
 
-    if action is Action.review_and_deploy and not (wants_app or bucket or platforms or cluster_word):
-        return _review_previous(reading, words, defaults)
+    if action.value in ("review_and_deploy", "destroy") and not (wants_app or bucket or platforms or cluster_word):
+        return _previous(reading, words, defaults, action)
 
     cloud = _cloud(reading, words, platforms, defaults)
     if cloud is None:
@@ -120,14 +123,17 @@ def _change(reading: _Reading, words: str, apps: list[str], images: list[tuple[s
 
     body: dict[str, Any] = {"action": action, "cloud": cloud, "platform": platform, "region": region,
                             "environment": environment}
-    if platform and (cluster_word or not (wants_app or bucket)) and not extract.existing_cluster(words):
+    # A cluster when the text says "cluster", or names only a platform to create ("EKS 만들어줘");
+    # "Deploy to EKS" names where to deploy, not something to build: it asks which app.
+    alone = not (wants_app or bucket or cues.is_deploy(words))
+    if platform and (cluster_word or alone) and not extract.existing_cluster(words):
         body["cluster"] = _cluster(reading, words, platform, environment)
     if wants_app:
         body["app"] = _app(reading, words, apps, images, environment, defaults)
     if bucket:
         body["buckets"] = [_bucket(reading, words, region, wants_app)]
     if not (wants_app or bucket or body.get("cluster")):
-        reading.ask("target", field="target")
+        reading.ask("app" if cues.is_deploy(words) else "target", field="app" if cues.is_deploy(words) else "target")
     for path, value in (("gitops", extract.gitops(words)), ("ci", extract.ci(words))):
         if reading.read(path, value) is not None:
             body[path] = value
@@ -137,16 +143,30 @@ def _change(reading: _Reading, words: str, apps: list[str], images: list[tuple[s
     return _validated(reading, body)
 
 
-def _review_previous(reading: _Reading, words: str, defaults: IntentDefaults) -> DeploymentIntent | None:
-    """'Terraform 코드 리뷰 후 배포': the code of the latest run, reviewed again under this persona."""
-    if defaults.previous is None:
-        reading.ask("review", field="target")
+def _previous(reading: _Reading, words: str, defaults: IntentDefaults, action: Action) -> DeploymentIntent | None:
+    """'Terraform 코드 리뷰 후 배포' / 'website 스택 삭제해줘': the stack of the caller's latest run, under this action.
+
+    Only that run's stack is taken: a review when the text names no other stack, a destroy
+    only when the text names that very stack. Anything else is asked, never guessed.
+    """
+    question = "review" if action is Action.review_and_deploy else "destroy"
+    named = reading.read("stack", extract.stack_name(words) or _named_stack(words))
+    previous = defaults.previous
+    # A destroy names its stack; a review may mean "the code I just made".
+    if previous is None or (named and named != previous.stack) or (action.value == "destroy" and not named):
+        reading.ask(question, field="target")
         return None
-    update: dict[str, Any] = {"action": Action.review_and_deploy}
+    update: dict[str, Any] = {"action": action}
     if (ci := reading.read("ci", extract.ci(words))) is not None:
         update["ci"] = ci
-    reading.default("target", defaults.previous.target, defaults.previous_source or "the latest run")
-    return defaults.previous.model_copy(update=update)
+    reading.default("target", previous.target, defaults.previous_source or "the latest run")
+    return previous.model_copy(update=update)
+
+
+def _named_stack(words: str) -> str | None:
+    """'website 스택', 'the website stack'."""
+    match = _STACK_BEFORE.search(words)
+    return match.group(1) if match and extract.valid_name(match.group(1)) else None
 
 
 def _cloud(reading: _Reading, words: str, platforms: list[str], defaults: IntentDefaults) -> str | None:

@@ -28,6 +28,8 @@ _QUESTIONS: dict[str, tuple[str, str]] = {
                "What should I create or deploy? (e.g. an EKS cluster, an S3 bucket, nginx:1.27.3)"),
     "review": ("어떤 테라폼 코드를 검토할까요? 검토할 이전 실행이 없습니다. 스택이나 만들 것을 알려주세요.",
                "Which Terraform code should I review? There is no earlier run; name the stack or what to build."),
+    "destroy": ("어떤 스택을 삭제할까요? 이 이름의 이전 실행이 없습니다. 스택 이름을 알려주세요.",
+                "Which stack should I destroy? None of your runs built it; name the stack."),
     "invalid": ("요청을 그대로 만들 수 없습니다: {message}. 어떻게 바꿀까요?",
                 "This request cannot be built as asked: {message}. What should change?"),
 }
