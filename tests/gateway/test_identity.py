@@ -122,3 +122,16 @@ def test_summarize_is_refused_as_a_run_with_what_to_use(api, keys):
     refused = api.post("/api/v1/requests", json=body, headers=keys.requester)
     assert refused.status_code == 422
     assert "summarize" in refused.json()["detail"] and "query" in refused.json()["detail"]
+
+
+def test_destroy_is_a_run_of_the_stack_without_an_app(api, keys):
+    bucket_stack = with_stack(PRIVATE_LOGS_BUCKET, "destroy-logs")
+    destroy = {**bucket_stack, "intent": {**bucket_stack["intent"], "action": "destroy"}}
+    accepted = api.post("/api/v1/requests", json=destroy, headers=keys.requester)
+    assert accepted.status_code == 202 and accepted.json()["intent"]["action"] == "destroy"
+
+    from tests.scenarios import EKS_NGINX_ARGOCD
+
+    with_app = {**EKS_NGINX_ARGOCD, "intent": {**EKS_NGINX_ARGOCD["intent"], "action": "destroy"}}
+    refused = api.post("/api/v1/requests", json=with_app, headers=keys.requester)
+    assert refused.status_code == 422 and "leave out 'app'" in refused.json()["detail"]

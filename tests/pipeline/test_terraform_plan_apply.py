@@ -80,3 +80,20 @@ def test_a_plan_made_stale_by_a_moved_state_is_refused_at_apply(api, workers, ke
         assert not [step for step in run["steps"] if step["name"] == "k8s.deploy" and step["status"] == "succeeded"]
     finally:
         workers.restart("terraform")
+
+
+def test_a_binary_set_after_an_unplanned_approval_applies_nothing_and_says_why(api, workers, keys, tmp_path):
+    run = _planned(api, keys, "logs-unplanned")  # planned by a worker without a terraform binary
+    plan = next(step for step in run["steps"] if step["name"] == "terraform.plan")
+    assert plan["status"] == "skipped" and "no terraform or tofu binary configured" in plan["detail"]
+    calls = tmp_path / "terraform-calls.jsonl"
+    _fake(workers, tmp_path, calls)
+    try:
+        api.post(f"/api/v1/runs/{run['id']}/approve", headers=keys.approver).raise_for_status()
+        run = wait_for_status(api, keys.viewer, run["id"], {"succeeded", "not_applied", "failed"})
+        apply = next(step for step in run["steps"] if step["name"] == "terraform.apply")
+        assert apply["status"] == "skipped"
+        assert apply["detail"].startswith("nothing applied: no plan was made before approval")
+        assert not calls.exists()  # terraform was never called
+    finally:
+        workers.restart("terraform")
