@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 import uuid
 
 import pytest
@@ -107,3 +108,30 @@ def test_destroy_plans_and_applies_the_removal(runner, stack):
     assert (removal.summary.to_add, removal.summary.to_destroy, removal.destroy) == (0, 1, True)
     runner.apply(_bundle("6"), removal.plan_bytes, backend=backend)
     assert runner.plan(_bundle("6"), backend=backend).summary.to_add == 1  # nothing left in state
+
+
+def test_production_backends_come_from_the_config_service(database, stack):
+    from shared.config.client import get_client
+    from shared.config.resolve import Scope
+
+    from services.gateway import config_service
+    from services.terraform.state import backend_for
+
+    assert backend_for(stack).kind == "pg"  # nothing configured: the project's Postgres
+    s3 = {"kind": "s3", "bucket": "acme-tfstate", "region": "ap-northeast-2", "dynamodb_table": "tfstate-lock"}
+    with session_scope() as session:
+        item = config_service.create_item(session, key="terraform.backend", scope=Scope(env="test", service="terraform"),
+                                          value=s3, actor="tests")
+        item_id, version = item.id, item.version
+    try:
+        get_client().wait_listening()
+        deadline = time.monotonic() + 10
+        while backend_for(stack).kind != "s3" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        backend = backend_for(stack)
+        assert (backend.kind, backend.env) == ("s3", {})
+        assert backend.settings == {"bucket": "acme-tfstate", "key": f"{stack}/terraform.tfstate",
+                                    "region": "ap-northeast-2", "encrypt": True, "dynamodb_table": "tfstate-lock"}
+    finally:
+        with session_scope() as session:
+            config_service.update_item(session, item_id, version=version, actor="tests", enabled=False)
