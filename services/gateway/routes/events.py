@@ -3,7 +3,7 @@
 Reads the run's Redis stream from the start (or from the client's Last-Event-ID), then
 blocks for new entries, so nothing between replay and live is missed or repeated. The
 stream is best effort (a publish can be lost, the key can expire), Postgres is the truth:
-after the replay, and again whenever the stream has been silent for
+when the stream holds nothing for the run, and whenever it has been silent for
 `MCP_SSE_SILENCE_SECONDS`, the run's row and steps are read and whatever the client has
 not been told is sent as events marked `"source": "postgres"` (without an SSE id, so the
 client's Last-Event-ID stays a stream position). The stream ends after the run reaches a
@@ -107,10 +107,15 @@ async def run_events(
                 for _, fields in await client.xrange(key, "-", last_event_id):
                     told.learn(json.loads(fields["data"]))
             block: int | None = None  # the replay: read until the stream has nothing more
+            streamed = bool(last_event_id)
             while not await request.is_disconnected():
                 batches = await client.xread({key: cursor}, block=block, count=100)
                 if not batches:
-                    for data in await _from_postgres(run_id, told):
+                    # Postgres is read when the stream had nothing at all (lost or expired) and after
+                    # each silence; not right after a replay, where a step's row can be a moment
+                    # ahead of its own publish.
+                    stale = block is not None or not streamed
+                    for data in (await _from_postgres(run_id, told)) if stale else []:
                         yield {"event": data["event"], "data": json.dumps(data, default=str)}
                         if data["event"] == "run.status" and data["status"] in stop_at:
                             return
@@ -120,7 +125,7 @@ async def run_events(
                     continue
                 for _, entries in batches:
                     for entry_id, fields in entries:
-                        cursor = entry_id
+                        cursor, streamed = entry_id, True
                         data = json.loads(fields["data"])
                         if told.learn(data):
                             yield {"id": entry_id, "event": data["event"], "data": fields["data"]}
