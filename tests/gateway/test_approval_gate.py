@@ -26,8 +26,10 @@ def _message(content: str, plan_sha256: str | None = "a" * 64) -> RunMessage:
 
 
 def _approved(message: RunMessage, *, content_sha256: str, plan_sha256: str | None) -> None:
+    # The row is recorded as ended: an applying run without apply steps would look stalled to
+    # resume_stalled, which would queue its chain for real.
     with session_scope() as session:
-        session.add(Run(id=message.run_id, status="applying", persona="devops", requested_by="someone",
+        session.add(Run(id=message.run_id, status="failed", persona="devops", requested_by="someone",
                         target=message.intent.target, intent=message.intent.model_dump(mode="json"),
                         message=message.to_wire()))
         session.flush()
