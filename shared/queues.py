@@ -43,7 +43,7 @@ class Task(StrEnum):
 
 
 
-# The two chains of ARCHITECTURE.md, in order.
+# The two chains of a run (plan, then apply after approval), in order.
 CHAIN_PLAN = (
     Task.rag_retrieve,
     Task.terraform_generate,

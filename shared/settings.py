@@ -119,6 +119,12 @@ class Settings(BaseSettings):
         description="How long request_change waits (sending progress) for awaiting_approval before returning",
     )
 
+    # trust: run events and Terraform state (services/gateway/routes/events.py, services/terraform/state.py)
+    sse_silence_seconds: float = Field(default=15.0, gt=0,
+                                       description="Re-read a run from Postgres when its event stream is silent this long")
+    terraform_state_conn_str: SecretStr | None = Field(
+        default=None, description="Postgres URL of Terraform's pg state backend; default: database_url")
+
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
         if self.env in ("dev", "test"):

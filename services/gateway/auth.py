@@ -117,6 +117,12 @@ def revoke_key(session: Session, key: ApiKey, actor: str) -> None:
         _audit(session, actor, "api_key.revoke", "api_key", str(key.id), name=key.name, principal=key.principal.name)
 
 
+def disable(session: Session, principal: models.Principal, actor: str) -> None:
+    if principal.disabled_at is None:
+        principal.disabled_at = datetime.now(UTC)
+        _audit(session, actor, "principal.disable", "principal", str(principal.id), name=principal.name)
+
+
 def authenticate(session: Session, key: str) -> ApiKey | None:
     """The live key (not revoked, its principal not disabled) for this secret."""
     found = session.scalar(

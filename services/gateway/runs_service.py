@@ -88,6 +88,9 @@ def create_run(
     if intent.action is Action.summarize:
         raise RunInvalid("action 'summarize' is a query, not a run: use the summarize query "
                          "(MCP tool `summarize`) instead of POST /api/v1/requests")
+    if intent.action is Action.destroy and intent.app is not None:
+        raise RunInvalid("action 'destroy' removes the stack's Terraform resources (cluster, buckets) after approval; "
+                         "leave out 'app': its Kubernetes objects are not destroyed by a run")
     if idempotency_key:
         existing = _existing(session, principal, idempotency_key)
         if existing is not None:

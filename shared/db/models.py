@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -216,6 +217,19 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     principal: Mapped[Principal] = relationship(back_populates="keys")
+
+
+class TerraformPlan(Base):
+    """The saved plan file of a run's terraform.plan: terraform.apply applies exactly these bytes."""
+
+    __tablename__ = "terraform_plans"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    plan: Mapped[bytes] = mapped_column(LargeBinary)
+    destroy: Mapped[bool] = mapped_column(default=False)
+    backend: Mapped[str] = mapped_column(String(200), comment="Where the state is (no secret)")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class TargetLock(Base):

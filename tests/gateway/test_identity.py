@@ -98,6 +98,18 @@ def test_keys_for_yourself_or_by_an_admin_for_others_audited(api, keys):
     assert any(actor == dave and d["name"] == f"{dave}-2" for actor, action, d in audited if action == "api_key.revoke")
 
 
+def test_a_disabled_principal_loses_every_key(api, keys):
+    erin = _principal(api, keys, "requester")
+    first, second = _key(api, keys.admin, f"{erin}-1", principal=erin), _key(api, keys.admin, f"{erin}-2", principal=erin)
+    assert api.get("/api/v1/runs", headers=first).status_code == 200
+    erin_id = next(p["id"] for p in api.get("/api/v1/principals", headers=keys.admin).json() if p["name"] == erin)
+    assert api.post(f"/api/v1/principals/{erin_id}/disable", headers=first).status_code == 403
+    disabled = api.post(f"/api/v1/principals/{erin_id}/disable", headers=keys.admin)
+    assert disabled.status_code == 200 and disabled.json()["disabled_at"] is not None
+    assert api.get("/api/v1/runs", headers=first).status_code == 401
+    assert api.get("/api/v1/runs", headers=second).status_code == 401
+
+
 def test_idempotency_keys_are_scoped_to_the_principal_and_the_body(api, keys):
     key = f"k-{uuid.uuid4()}"
     body = with_stack(PRIVATE_LOGS_BUCKET, "idem-scope-logs")
@@ -122,3 +134,16 @@ def test_summarize_is_refused_as_a_run_with_what_to_use(api, keys):
     refused = api.post("/api/v1/requests", json=body, headers=keys.requester)
     assert refused.status_code == 422
     assert "summarize" in refused.json()["detail"] and "query" in refused.json()["detail"]
+
+
+def test_destroy_is_a_run_of_the_stack_without_an_app(api, keys):
+    bucket_stack = with_stack(PRIVATE_LOGS_BUCKET, "destroy-logs")
+    destroy = {**bucket_stack, "intent": {**bucket_stack["intent"], "action": "destroy"}}
+    accepted = api.post("/api/v1/requests", json=destroy, headers=keys.requester)
+    assert accepted.status_code == 202 and accepted.json()["intent"]["action"] == "destroy"
+
+    from tests.scenarios import EKS_NGINX_ARGOCD
+
+    with_app = {**EKS_NGINX_ARGOCD, "intent": {**EKS_NGINX_ARGOCD["intent"], "action": "destroy"}}
+    refused = api.post("/api/v1/requests", json=with_app, headers=keys.requester)
+    assert refused.status_code == 422 and "leave out 'app'" in refused.json()["detail"]

@@ -17,7 +17,9 @@ from sqlalchemy.orm import selectinload
 from shared.db import models
 from shared.db.models import ApiKey, PrincipalKind, Role
 
-from services.gateway.auth import IdentityError, create_key, create_principal, get_principal_row, revoke_key
+from services.gateway.auth import (
+    IdentityError, create_key, create_principal, disable, get_principal_row, revoke_key,
+)
 from services.gateway.deps import Admin, DbSession, Viewer
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
@@ -116,6 +118,18 @@ def create_principal_route(body: PrincipalCreate, db: DbSession, caller: Admin) 
     except IdentityError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     db.refresh(row)
+    return PrincipalOut.model_validate(row, from_attributes=True)
+
+
+@router.post("/principals/{principal_id}/disable", response_model=PrincipalOut)
+def disable_principal(principal_id: int, db: DbSession, caller: Admin) -> PrincipalOut:
+    """Every key of a disabled principal stops authenticating at once (audited)."""
+    row = db.get(models.Principal, principal_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no principal {principal_id}")
+    if row.id == caller.id:
+        raise HTTPException(status.HTTP_409_CONFLICT, "an admin cannot disable their own principal")
+    disable(db, row, actor=caller.name)
     return PrincipalOut.model_validate(row, from_attributes=True)
 
 

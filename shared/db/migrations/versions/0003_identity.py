@@ -1,4 +1,5 @@
-"""Identity: principals own API keys; runs and approvals name principals; approvals bind a hash.
+"""Identity: principals own API keys; runs and approvals name principals; approvals bind a hash;
+saved terraform plans (the file terraform.apply applies).
 
 Existing keys each become one principal of the same name and role (kind user), so the
 four-eyes rule keeps holding for data written before this revision. Idempotency keys
@@ -64,8 +65,19 @@ def upgrade() -> None:
     op.execute("UPDATE approvals a SET approver_principal_id = p.id FROM principals p WHERE p.name = a.actor")
     op.create_foreign_key("fk_approvals_principal", "approvals", "principals", ["approver_principal_id"], ["id"])
 
+    op.create_table(
+        "terraform_plans",
+        sa.Column("run_id", sa.UUID(), sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("plan", sa.LargeBinary(), nullable=False),
+        sa.Column("destroy", sa.Boolean(), nullable=False, server_default=sa.text("false")),
+        sa.Column("backend", sa.String(200), nullable=False, comment="Where the state is (no secret)"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("terraform_plans")
     op.drop_constraint("fk_approvals_principal", "approvals", type_="foreignkey")
     for column in ("plan_sha256", "content_sha256", "approver_principal_id"):
         op.drop_column("approvals", column)
