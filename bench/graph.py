@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import secrets
 import statistics
@@ -152,6 +153,7 @@ def main() -> None:
     finally:
         cleanup(tag)
     result["targets"] = {"query_p50_ms": 20, "state_import_s": 10}
+    result["load_average_1m"], result["cpus"] = os.getloadavg()[0], os.cpu_count()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))

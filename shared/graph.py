@@ -181,7 +181,7 @@ def write_graph(nodes: list[GraphNode], edges: list[GraphEdge] = (),
 # --- reads -------------------------------------------------------------------------------
 
 NEIGHBOURS = """
-MATCH (n {uid: $uid}) WHERE n:Infra OR n:Proposal
+CALL () { MATCH (n:Infra {uid: $uid}) RETURN n UNION MATCH (n:Proposal {uid: $uid}) RETURN n }
 OPTIONAL MATCH (n)-[r]-(m)
 WITH n, r, m LIMIT $limit
 RETURN n {.*, labels: labels(n)} AS node,

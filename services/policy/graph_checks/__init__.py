@@ -70,6 +70,8 @@ def apply_graph_guardrails(verdict: GuardrailVerdict, files: dict[str, str],
             ids = ", ".join(g.id for g in graph_pack())
             raise GraphCheckUnavailable(f"graph guardrails {ids} could not read the graph "
                                         f"({guardrail.id}: {type(exc).__name__}: {exc})") from exc
+        if found is None:  # nothing in this change for it to check
+            continue
         findings += found
         failed += bool(found)
         passed += not found

@@ -1,5 +1,7 @@
 """The graph guardrails' checks: what the change does (read from its files and intent)
-against what the graph holds. Each returns its findings ([] = passed)."""
+against what the graph holds. Each returns its findings ([] = passed), or None when the
+change gives it nothing to check (no entry point, no rule on an existing group, no
+stack): then it is counted neither passed nor failed."""
 
 from __future__ import annotations
 
@@ -121,9 +123,9 @@ def _finding(guardrail: GraphGuardrail, resource: str, file: str, message: str, 
                    blocking=guardrail.blocking if blocking is None else blocking)
 
 
-def public_entry_with_open_database(change: Change, guardrail: GraphGuardrail) -> list[Finding]:
+def public_entry_with_open_database(change: Change, guardrail: GraphGuardrail) -> list[Finding] | None:
     if not change.entry_points or change.intent is None:
-        return []
+        return None
     intent = change.intent
     clusters = graph.clusters_for(intent.target, intent.cluster.name if intent.cluster else None)
     findings = []
@@ -148,9 +150,9 @@ def _internet(cidrs: list[str]) -> bool:
     return False
 
 
-def security_group_blast_radius(change: Change, guardrail: GraphGuardrail) -> list[Finding]:
+def security_group_blast_radius(change: Change, guardrail: GraphGuardrail) -> list[Finding] | None:
     if not change.rules:
-        return []
+        return None
     users = graph.workloads_on_security_groups(sorted({rule.sg_id for rule in change.rules}))
     findings = []
     for rule in change.rules:
@@ -167,11 +169,11 @@ def security_group_blast_radius(change: Change, guardrail: GraphGuardrail) -> li
     return findings
 
 
-def delete_with_dependents(change: Change, guardrail: GraphGuardrail) -> list[Finding]:
+def delete_with_dependents(change: Change, guardrail: GraphGuardrail) -> list[Finding] | None:
     intent = change.intent
-    if intent is None or not change.terraform and str(intent.action) != "destroy":
-        return []
-    destroy = str(getattr(intent.action, "value", intent.action)) == "destroy"
+    destroy = intent is not None and str(getattr(intent.action, "value", intent.action)) == "destroy"
+    if intent is None or not (change.terraform or destroy):
+        return None
     keeps = set() if destroy else (
         {("Cluster", intent.cluster.name)} if intent.cluster else set()) | {("Bucket", b.name) for b in intent.buckets}
     findings = []
