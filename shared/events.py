@@ -1,6 +1,6 @@
 """Run events on Redis: a stream per run for replay, and a pub/sub channel for live fan-out.
 
-`runs:{id}` is the pub/sub channel of ARCHITECTURE.md; `runs:{id}:events` is a Redis
+`runs:{id}` is the pub/sub channel for live fan-out; `runs:{id}:events` is a Redis
 stream holding the same events, so a late subscriber (the UI, an MCP client, the SSE
 endpoint) replays what happened and then follows live without a gap or a duplicate:
 stream ids order the events and serve as SSE event ids.

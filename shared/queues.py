@@ -32,6 +32,10 @@ class Task(StrEnum):
     rag_record_graph = "rag.record_graph"
     rag_report = "rag.report"
     policy_scan_files = "policy.scan_files"
+    # rag, outside a run: knowledge search and ingestion, graph import
+    rag_search = "rag.search"
+    rag_ingest = "rag.ingest"
+    rag_graph_import = "rag.graph_import"
 
     @property
     def queue(self) -> Queue:
@@ -39,7 +43,7 @@ class Task(StrEnum):
 
 
 
-# The two chains of ARCHITECTURE.md, in order.
+# The two chains of a run (plan, then apply after approval), in order.
 CHAIN_PLAN = (
     Task.rag_retrieve,
     Task.terraform_generate,

@@ -110,6 +110,46 @@ class Settings(BaseSettings):
     # PyGithub's pacing, GitHub's advice against secondary rate limits (a second between writes).
     github_seconds_between_requests: float = Field(default=0.25, ge=0)
     github_seconds_between_writes: float = Field(default=1.0, ge=0)
+    # --- rag (knowledge index and infrastructure graph) ---
+    # Label prefix of the knowledge index in Neo4j (<ns>Chunk, <ns>Document, <ns>_chunks).
+    rag_knowledge_namespace: str = "Knowledge"
+    rag_guardrail_dirs: list[Path] = Field(default_factory=list, description="empty: services/policy/guardrails")
+    rag_search_timeout_seconds: float = Field(default=20.0, gt=0)
+    rag_graph_import_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    # The cloud account runs deploy into (matched against graph facts such as an existing VPC).
+    rag_cloud_account: str = ""
+    rag_ingest_on_start: bool = Field(default=True, description="rag workers bring the knowledge index up to date")
+
+    # MCP endpoint (services/gateway/mcp): which tools are served and who may reach /mcp.
+    mcp_readonly: bool = Field(default=False, description="Serve read tools only (no request, approve, reject)")
+    mcp_toolsets: list[str] = Field(
+        default_factory=lambda: ["runs", "decisions", "guardrails", "knowledge", "sre"],
+        description="Toolsets served; a request may narrow them with X-MCP-Toolsets, never widen them",
+    )
+    mcp_allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1:*", "localhost:*", "[::1]:*"],
+        description="Host headers /mcp answers (DNS-rebinding protection); the public URL's host is added",
+    )
+    mcp_allowed_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="MCP_API_KEY: the caller's own API key for `mcpcloud mcp` (the stdio server)"
+    )
+    mcp_token_cache_seconds: float = Field(
+        default=5.0, ge=0, le=60,
+        description="How long /mcp reuses a verified bearer token's principal (a revoked key stops within this); 0: never",
+    )
+    mcp_wait_seconds: float = Field(
+        default=20.0, ge=0, le=600,
+        description="How long request_change waits (sending progress) for awaiting_approval before returning",
+    )
+
+    # trust: run events and Terraform state (services/gateway/routes/events.py, services/terraform/state.py)
+    sse_silence_seconds: float = Field(default=15.0, gt=0,
+                                       description="Re-read a run from Postgres when its event stream is silent this long")
+    terraform_state_conn_str: SecretStr | None = Field(
+        default=None, description="Postgres URL of Terraform's pg state backend; default: database_url")
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

@@ -1,4 +1,4 @@
-"""The boundaries of ARCHITECTURE.md hold in the code."""
+"""The service boundaries hold in the code: no service imports another, shared imports no service."""
 
 from __future__ import annotations
 

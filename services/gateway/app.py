@@ -16,9 +16,12 @@ from shared.settings import get_settings
 
 from services.gateway.auth import ensure_key
 from services.gateway.celery_client import get_celery
+from services.gateway.mcp import endpoint as mcp_endpoint
 from services.gateway.runs_service import resume_stalled
 from services.gateway.routes import config as config_routes
-from services.gateway.routes import events, health, intents, me, runs, validate, webhooks
+from services.gateway.routes import events, health, intents, keys, me, runs, validate, webhooks
+from services.gateway.routes import graph as graph_routes
+from services.gateway.routes import knowledge as knowledge_routes
 
 
 @asynccontextmanager
@@ -30,7 +33,8 @@ async def lifespan(app: FastAPI):
             ensure_key(session, "bootstrap-admin", Role.admin, settings.bootstrap_admin_key.get_secret_value())
     with session_scope() as session:  # runs recorded by a gateway that died before queueing them
         resume_stalled(session, get_celery())
-    yield
+    async with mcp_endpoint.endpoint.running():  # the MCP session manager lives as long as the app
+        yield
 
 
 def _location(loc: tuple) -> str:
@@ -60,11 +64,15 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(runs.router)
     app.include_router(events.router)
+    app.include_router(keys.router)
     app.include_router(config_routes.router)
     app.include_router(validate.router)
     app.include_router(me.router)
     app.include_router(intents.router)
     app.include_router(webhooks.router)
+    app.include_router(knowledge_routes.router)
+    app.include_router(graph_routes.router)
+    mcp_endpoint.mount(app)
 
     app.mount("/metrics", make_asgi_app())
 

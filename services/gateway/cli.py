@@ -12,15 +12,18 @@ import httpx
 import typer
 from sqlalchemy import select
 
-from shared.db.models import TERMINAL_STATUSES, ApiKey, Role
+from shared.db.models import TERMINAL_STATUSES, ApiKey, PrincipalKind, Role
 from shared.db.session import session_scope
 from shared.examples import request_body
 from shared.settings import REPO_ROOT, get_settings
 
-from services.gateway.auth import authenticate, create_key
+from services.gateway.auth import (
+    IdentityError, authenticate, create_key, create_principal, get_principal_row, revoke_key,
+)
 from services.gateway.celery_client import get_celery
 from services.gateway.runs_service import resume_stalled
 from services.gateway.config_cli import app as config_app
+from services.gateway.knowledge_cli import graph_app, knowledge_app
 
 app = typer.Typer(help="MCP Cloud command line", no_args_is_help=True)
 keys = typer.Typer(help="API keys", no_args_is_help=True)
@@ -28,24 +31,60 @@ runs = typer.Typer(help="Runs", no_args_is_help=True)
 app.add_typer(keys, name="keys")
 app.add_typer(runs, name="runs")
 app.add_typer(config_app, name="config")
+app.add_typer(knowledge_app, name="knowledge")
+app.add_typer(graph_app, name="graph")
 
 DEMO_KEYS = REPO_ROOT / ".data" / "demo-keys.json"
 SEED_REQUEST = request_body("eks-nginx-argocd", stack="demo-eks")
 
 
 @keys.command("create")
-def keys_create(name: str, role: Annotated[Role, typer.Option()] = Role.requester) -> None:
+def keys_create(
+    name: str,
+    role: Annotated[Role | None, typer.Option(help="The key's role (default: the principal's; never above it)")] = None,
+    principal: Annotated[str | None, typer.Option(help="Whose key; created with --role if missing (default: NAME)")] = None,
+    kind: Annotated[PrincipalKind, typer.Option(help="Kind of a principal created here")] = PrincipalKind.user,
+) -> None:
     """Create an API key; it is printed once and stored only as a hash."""
-    with session_scope() as session:
-        if session.scalar(select(ApiKey.id).where(ApiKey.name == name)) is not None:
-            typer.echo(f"a key named {name!r} exists already; choose another name", err=True)
-            raise typer.Exit(2)
-        key = create_key(session, name, role, actor="cli")
+    try:
+        with session_scope() as session:
+            owner = get_principal_row(session, principal or name)
+            if owner is None:
+                owner = create_principal(session, principal or name, role or Role.requester, actor="cli", kind=kind)
+            key = create_key(session, name, role, actor="cli", principal=owner)
+    except IdentityError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     typer.echo(key)
 
 
+@keys.command("revoke")
+def keys_revoke(name: str) -> None:
+    """Revoke the key named NAME (audited); requests with it get 401 from now on."""
+    with session_scope() as session:
+        key = session.scalar(select(ApiKey).where(ApiKey.name == name))
+        if key is None:
+            typer.echo(f"no key named {name!r}", err=True)
+            raise typer.Exit(2)
+        revoke_key(session, key, actor="cli")
+    typer.echo(f"revoked {name}")
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """Every key: name, principal, role, prefix, revoked or not."""
+    with session_scope() as session:
+        for key in session.scalars(select(ApiKey).order_by(ApiKey.id)):
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            typer.echo(f"{key.id:>5} {key.name:<30} {key.principal.name:<24} {key.role:<10} {key.prefix:<10} {state}")
+
+
+DEMO_PRINCIPALS = (("demo-requester", Role.requester), ("demo-approver", Role.approver))
+
+
 def _demo_keys() -> dict[str, str]:
-    """The demo's requester and approver keys, created once and kept in .data (mode 600)."""
+    """The demo's requester and approver keys (two principals), created once and kept in
+    .data (mode 600)."""
     with session_scope() as session:
         if DEMO_KEYS.exists():
             stored = json.loads(DEMO_KEYS.read_text())
@@ -53,12 +92,13 @@ def _demo_keys() -> dict[str, str]:
                 return stored  # still valid (a wiped database makes them stale)
     created = {}
     with session_scope() as session:
-        for name, role in (("demo-requester", Role.requester), ("demo-approver", Role.approver)):
-            existing = session.scalar(select(ApiKey).where(ApiKey.name == name))
-            if existing is not None:
-                session.delete(existing)
-                session.flush()
-            created[name] = create_key(session, name, role, actor="demo")
+        for name, role in DEMO_PRINCIPALS:
+            owner = get_principal_row(session, name) or create_principal(session, name, role, actor="demo")
+            for existing in session.scalars(select(ApiKey).where(ApiKey.name == name)):
+                revoke_key(session, existing, actor="demo")
+                existing.name = f"{name}-revoked-{existing.id}"
+            session.flush()
+            created[name] = create_key(session, name, role, actor="demo", principal=owner)
     DEMO_KEYS.parent.mkdir(parents=True, exist_ok=True)
     DEMO_KEYS.touch(mode=0o600)
     DEMO_KEYS.write_text(json.dumps(created))
@@ -91,6 +131,14 @@ def runs_resume(older_than: Annotated[int, typer.Option(help="seconds")] = 60) -
     typer.echo("\n".join(str(run_id) for run_id in resumed) or "no stalled runs")
 
 
+@app.command("mcp")
+def mcp_stdio() -> None:
+    """Serve MCP on stdin/stdout as the owner of the API key in MCP_API_KEY (for a host's config)."""
+    from services.gateway.mcp.stdio import run
+
+    raise typer.Exit(run())
+
+
 @app.command()
 def demo(
     url: Annotated[str, typer.Option(help="Gateway URL")] = "",
@@ -111,8 +159,10 @@ def demo(
     run = _wait(requester, run_id, done | {"awaiting_approval"}, timeout)
     _print_run(run)
     if run["status"] == "awaiting_approval":
-        typer.echo("approving with a second key (four eyes) ...")
-        approver.post(f"/api/v1/runs/{run_id}/approve", json={"comment": "demo approval"}).raise_for_status()
+        typer.echo("approving as a second principal (four eyes) ...")
+        typer.echo(f"approving bundle {run['content_sha256']}")
+        approver.post(f"/api/v1/runs/{run_id}/approve",
+                      json={"comment": "demo approval", "content_sha256": run["content_sha256"]}).raise_for_status()
         run = _wait(requester, run_id, done, timeout)
         _print_run(run)
     typer.echo(f"\nAPI docs: {base}/docs    Flower: {settings.flower_url}    run: {base}/api/v1/runs/{run_id}")

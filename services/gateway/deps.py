@@ -1,9 +1,8 @@
-"""FastAPI dependencies: the database session, the caller's identity and role."""
+"""FastAPI dependencies: the database session, the caller's identity and role (the one auth dependency)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from celery import Celery
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 from shared.db.models import Role
 from shared.db.session import session_scope
 
-from services.gateway.auth import authenticate
+from services.gateway.auth import Principal, resolve_principal
 from services.gateway.celery_client import get_celery
 
 
@@ -27,10 +26,7 @@ DbSession = Annotated[Session, Depends(get_db)]
 CeleryApp = Annotated[Celery, Depends(get_celery)]
 
 
-@dataclass(frozen=True)
-class Principal:
-    name: str
-    role: Role
+__all__ = ["Principal", "current_principal", "require", "Viewer", "Requester", "Approver", "Admin"]
 
 
 def _key_from_headers(authorization: str | None, x_api_key: str | None) -> str | None:
@@ -53,10 +49,11 @@ def current_principal(
             "missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    found = authenticate(db, key)
-    if found is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"})
-    return Principal(name=found.name, role=Role(found.role))
+    principal = resolve_principal(db, key)
+    if principal is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked API key (or its principal is disabled)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return principal
 
 
 def require(role: Role) -> Callable[..., Principal]:
@@ -64,7 +61,8 @@ def require(role: Role) -> Callable[..., Principal]:
         if not principal.role.allows(role):
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                f"this needs the {role.value} role; key '{principal.name}' has {principal.role.value}",
+                f"this needs the {role.value} role; principal '{principal.name}' "
+                f"(key '{principal.key_name}') has {principal.role.value}",
             )
         return principal
 

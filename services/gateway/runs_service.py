@@ -18,12 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from shared import events
-from shared.contracts import DeploymentIntent, Persona, RunMessage
+from shared.contracts import Action, DeploymentIntent, Persona, RunMessage
 from shared.db.models import Approval, AuditLog, Run, RunStatus, RunStep, TargetLock
 from shared.pipeline import start_apply, start_plan
 from shared.queues import CHAIN_APPLY, STEP_ORDER
 from shared.steps import finish_run
 
+from services.gateway import persona_policy
+from services.gateway.auth import Principal
 from services.gateway.metrics import RUN_DECISIONS, RUNS_CREATED
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,13 @@ class RunForbidden(Exception):
 
 
 @dataclass
+class RunInvalid(Exception):
+    """The request cannot become a run as sent (HTTP 422): the message says what to fix."""
+
+    message: str
+
+
+@dataclass
 class BrokerUnavailable(Exception):
     message: str
 
@@ -52,30 +61,59 @@ def _audit(session: Session, actor: str, action: str, run: Run, **detail: object
     session.add(AuditLog(actor=actor, action=action, target_type="run", target_id=str(run.id), detail=detail or None))
 
 
+def _existing(session: Session, principal: Principal, idempotency_key: str) -> Run | None:
+    return session.scalar(select(Run).where(
+        Run.requested_by_principal_id == principal.id, Run.idempotency_key == idempotency_key))
+
+
+def _replay(run: Run, idempotency_key: str, request_body_sha256: str | None) -> tuple[Run, bool]:
+    """The run an idempotency key was first used for, if the body is the same one."""
+    if request_body_sha256 and run.request_sha256 and run.request_sha256 != request_body_sha256:
+        raise RunInvalid(
+            f"Idempotency-Key {idempotency_key!r} was already used for a different request body (run {run.id}); "
+            "send the same body to get that run again, or use a new key for a new request")
+    return run, False
+
+
 def create_run(
-    session: Session, celery: Celery, *, persona: Persona, intent: DeploymentIntent, actor: str,
-    idempotency_key: str | None = None,
+    session: Session, celery: Celery, *, persona: Persona, intent: DeploymentIntent, principal: Principal,
+    idempotency_key: str | None = None, request_body_sha256: str | None = None,
 ) -> tuple[Run, bool]:
-    """Record the run, then queue chain A. Returns (run, created)."""
+    """Record the run, then queue chain A. Returns (run, created).
+
+    An idempotency key is the caller's own: the same principal and key give the same run
+    (a different body under that key is refused), another principal's key is unrelated.
+    The persona applied is at least the server's minimum (services/gateway/persona_policy.py).
+    """
+    if intent.action is Action.summarize:
+        raise RunInvalid("action 'summarize' is a query, not a run: use the summarize query "
+                         "(MCP tool `summarize`) instead of POST /api/v1/requests")
+    if intent.action is Action.destroy and intent.app is not None:
+        raise RunInvalid("action 'destroy' removes the stack's Terraform resources (cluster, buckets) after approval; "
+                         "leave out 'app': its Kubernetes objects are not destroyed by a run")
     if idempotency_key:
-        existing = session.scalar(select(Run).where(Run.idempotency_key == idempotency_key))
+        existing = _existing(session, principal, idempotency_key)
         if existing is not None:
-            return existing, False
+            return _replay(existing, idempotency_key, request_body_sha256)
+    decision = persona_policy.decide(persona, intent.environment)
     run_id = uuid.uuid4()
-    message = RunMessage(run_id=run_id, persona=persona, requested_by=actor, intent=intent)
+    message = RunMessage(run_id=run_id, persona=decision.applied, requested_by=principal.name, intent=intent)
     run = Run(
-        id=run_id, status=RunStatus.queued.value, persona=persona.value, requested_by=actor, target=intent.target,
-        intent=intent.model_dump(mode="json"), message=message.to_wire(), idempotency_key=idempotency_key,
+        id=run_id, status=RunStatus.queued.value, persona=decision.applied.value, persona_requested=persona.value,
+        persona_policy=decision.source, requested_by=principal.name, requested_by_principal_id=principal.id,
+        target=intent.target, intent=intent.model_dump(mode="json"), message=message.to_wire(),
+        idempotency_key=idempotency_key, request_sha256=request_body_sha256 if idempotency_key else None,
     )
     session.add(run)
-    _audit(session, actor, "run.create", run, persona=persona.value, target=intent.target)
+    _audit(session, principal.name, "run.create", run, persona=decision.applied.value,
+           persona_requested=persona.value, target=intent.target, principal_id=principal.id)
     try:
         session.commit()  # the row exists before any worker can look for it
-    except IntegrityError:  # the same idempotency key raced us
+    except IntegrityError:  # the same principal's idempotency key raced us
         session.rollback()
-        return session.scalar(select(Run).where(Run.idempotency_key == idempotency_key)), False
+        return _replay(_existing(session, principal, idempotency_key), idempotency_key, request_body_sha256)
     events.publish(run_id, "run.status", status=RunStatus.queued.value)
-    RUNS_CREATED.labels(persona.value).inc()
+    RUNS_CREATED.labels(decision.applied.value).inc()
     try:
         start_plan(celery, message)
     except Exception as exc:  # noqa: BLE001 - any broker fault
@@ -108,24 +146,41 @@ def get_run(session: Session, run_id: uuid.UUID, *, lock: bool = False) -> Run |
     return session.scalar(query)
 
 
-def approve(session: Session, celery: Celery, run: Run, actor: str, comment: str | None) -> Run:
-    """Four eyes, a passed verdict, a free target: then chain B is queued."""
-    if run.requested_by == actor:
-        raise RunForbidden("four-eyes rule: an approver may not approve their own request")
+def is_requester(run: Run, principal: Principal) -> bool:
+    """Same principal (runs recorded before principals existed compare the name)."""
+    if run.requested_by_principal_id is not None:
+        return run.requested_by_principal_id == principal.id
+    return run.requested_by == principal.name
+
+
+def approve(session: Session, celery: Celery, run: Run, principal: Principal, comment: str | None,
+            content_sha256: str | None = None) -> Run:
+    """Four eyes (another principal), a passed verdict, the bundle the approver saw, a free
+    target: then chain B is queued. The approval stores the bundle and plan hashes."""
+    if is_requester(run, principal):
+        raise RunForbidden("four-eyes rule: an approver may not approve their own request "
+                           f"(principal {principal.name!r} requested this run)")
     if run.status != RunStatus.awaiting_approval.value:
         raise RunConflict(f"run is {run.status}; only a run awaiting approval can be approved")
     message = RunMessage.model_validate(run.message)
-    if message.verdict is None or not message.verdict.passed:
+    if message.verdict is None or not message.verdict.passed or message.bundle is None:
         raise RunConflict("run has no passed guardrail verdict; it cannot be approved")
+    current = message.bundle.content_sha256
+    if content_sha256 is not None and content_sha256 != current:
+        raise RunConflict(f"the run's bundle is {current}, not the {content_sha256} you reviewed: "
+                          "read the run again and approve what it holds now")
     session.execute(insert(TargetLock).values(target=run.target, run_id=run.id).on_conflict_do_nothing())
     holder = session.scalar(select(TargetLock.run_id).where(TargetLock.target == run.target))
     if holder != run.id:
         raise RunConflict(f"target {run.target} is being applied by run {holder}; approve again when it ends")
-    session.add(Approval(run_id=run.id, decision="approved", actor=actor, comment=comment))
+    plan_sha256 = message.plan.plan_sha256 if message.plan else None
+    session.add(Approval(run_id=run.id, decision="approved", actor=principal.name, approver_principal_id=principal.id,
+                         content_sha256=current, plan_sha256=plan_sha256, comment=comment))
     run.status = RunStatus.applying.value
-    _audit(session, actor, "run.approve", run, comment=comment)
+    _audit(session, principal.name, "run.approve", run, comment=comment, principal_id=principal.id,
+           content_sha256=current, plan_sha256=plan_sha256)
     session.commit()
-    events.publish(run.id, "run.approved", actor=actor)
+    events.publish(run.id, "run.approved", actor=principal.name, content_sha256=current)
     RUN_DECISIONS.labels("approved").inc()
     events.publish(run.id, "run.status", status=RunStatus.applying.value)
     try:
@@ -137,27 +192,28 @@ def approve(session: Session, celery: Celery, run: Run, actor: str, comment: str
     return run
 
 
-def reject(session: Session, run: Run, actor: str, comment: str | None) -> Run:
+def reject(session: Session, run: Run, principal: Principal, comment: str | None) -> Run:
     if run.status != RunStatus.awaiting_approval.value:
         raise RunConflict(f"run is {run.status}; only a run awaiting approval can be rejected")
-    session.add(Approval(run_id=run.id, decision="rejected", actor=actor, comment=comment))
+    session.add(Approval(run_id=run.id, decision="rejected", actor=principal.name, approver_principal_id=principal.id,
+                         comment=comment))
     finish_run(session, run, RunStatus.rejected)
-    _audit(session, actor, "run.reject", run, comment=comment)
+    _audit(session, principal.name, "run.reject", run, comment=comment, principal_id=principal.id)
     session.commit()
-    events.publish(run.id, "run.status", status=RunStatus.rejected.value, actor=actor)
+    events.publish(run.id, "run.status", status=RunStatus.rejected.value, actor=principal.name)
     RUN_DECISIONS.labels("rejected").inc()
     return run
 
 
-def cancel(session: Session, run: Run, actor: str, is_admin: bool, comment: str | None) -> Run:
-    if run.requested_by != actor and not is_admin:
+def cancel(session: Session, run: Run, principal: Principal, comment: str | None) -> Run:
+    if not is_requester(run, principal) and not principal.is_admin:
         raise RunForbidden("only the requester or an admin may cancel a run")
     if RunStatus(run.status) not in CANCELLABLE:
         raise RunConflict(f"run is {run.status}; only a run that has not started applying can be cancelled")
-    finish_run(session, run, RunStatus.cancelled, error=f"cancelled by {actor}")
-    _audit(session, actor, "run.cancel", run, comment=comment)
+    finish_run(session, run, RunStatus.cancelled, error=f"cancelled by {principal.name}")
+    _audit(session, principal.name, "run.cancel", run, comment=comment, principal_id=principal.id)
     session.commit()
-    events.publish(run.id, "run.status", status=RunStatus.cancelled.value, actor=actor)
+    events.publish(run.id, "run.status", status=RunStatus.cancelled.value, actor=principal.name)
     RUN_DECISIONS.labels("cancelled").inc()
     return run
 

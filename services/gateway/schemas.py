@@ -41,6 +41,13 @@ class Decision(BaseModel):
     comment: str | None = Field(default=None, max_length=2000)
 
 
+class Approve(Decision):
+    content_sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$",
+        description="The bundle hash you reviewed (RunDetail.content_sha256); refused with 409 if the run holds another",
+    )
+
+
 class StepOut(BaseModel):
     name: str
     seq: int
@@ -66,6 +73,9 @@ class ArtifactOut(BaseModel):
 class ApprovalOut(BaseModel):
     decision: str
     actor: str
+    approver_principal_id: int | None
+    content_sha256: str | None
+    plan_sha256: str | None
     comment: str | None
     created_at: datetime
 
@@ -83,6 +93,12 @@ class RunSummary(BaseModel):
 
 
 class RunDetail(RunSummary):
+    requested_by_principal_id: int | None
+    persona_requested: str | None
+    persona_applied: str
+    persona_policy: dict[str, Any] | None = Field(description="Which minimum-persona policy applied (config key, scope)")
+    content_sha256: str | None = Field(description="Hash of the bundle an approval would approve")
+    plan_sha256: str | None = Field(description="Hash of the saved terraform plan an approval would approve")
     intent: dict[str, Any]
     steps: list[StepOut]
     findings: list[Finding]

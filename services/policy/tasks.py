@@ -7,6 +7,7 @@ from shared.db.models import RunStatus, StepStatus
 from shared.queues import Task
 from shared.steps import StepContext, StepError, StepResult, pipeline_task
 
+from services.policy.graph_checks import GraphCheckUnavailable, apply_graph_guardrails
 from services.policy.personas import blocks_at
 from services.policy.scanner import DEFAULT_THRESHOLD, InvalidInput, blocking_reasons, scan, scan_files
 from services.policy.worker import app
@@ -20,6 +21,11 @@ def validate_step(message, step: StepContext) -> StepResult:
     threshold, source = blocks_at(message.persona)
     step.log(f"persona {message.persona.value}: non-blocking findings block at {threshold_name(threshold)} ({source})")
     verdict = scan(message.bundle, message.persona, threshold)
+    # Graph-aware guardrails (services/policy/graph_checks): fail closed, never a silent pass.
+    try:
+        verdict = apply_graph_guardrails(verdict, {f.path: f.content for f in message.bundle.files}, message.intent)
+    except GraphCheckUnavailable as exc:
+        raise StepError(str(exc)) from exc
     updated = message.model_copy(update={"verdict": verdict})
     if verdict.passed:
         return StepResult(
@@ -44,7 +50,10 @@ def scan_files_task(payload: dict) -> dict:
     """Scan uploaded files (POST /api/v1/validate): a verdict, or the error in the input."""
     request = ScanRequest.model_validate(payload)
     try:
-        response = ScanResponse(verdict=scan_files(request.files, request.persona))
+        verdict = scan_files(request.files, request.persona)
+        response = ScanResponse(verdict=apply_graph_guardrails(verdict, request.files, None))
     except InvalidInput as exc:
+        response = ScanResponse(error=str(exc))
+    except GraphCheckUnavailable as exc:  # fail closed: no verdict without the graph guardrails
         response = ScanResponse(error=str(exc))
     return response.model_dump(mode="json")

@@ -10,6 +10,17 @@ def compose_report(message: RunMessage) -> tuple[RunReport, bool]:
     intent = message.intent
     lines: list[str] = []
     facts: dict[str, str | int | bool | None] = {"run_id": str(message.run_id), "persona": message.persona.value}
+    sources, graph_facts = _sources(message), _graph_facts(message)
+    context = message.context
+    if context and context.choices:
+        lines.append("Modules " + "; ".join(
+            f"{c.module} ({c.reason}; sources: {', '.join(c.sources) or 'none found'})" for c in context.choices))
+    if context and context.network:
+        lines.append(f"Reused the observed VPC {context.network.vpc_id} and its private subnets instead of creating a "
+                     f"new VPC (graph, from {context.network.observed_by or 'the graph'})")
+        facts["reused_vpc"] = context.network.vpc_id
+    if context and context.graph_error:
+        lines.append(f"Graph facts not used: {context.graph_error}")
 
     if message.bundle:
         lines.append(f"Generated {len(message.bundle.files)} files from modules {', '.join(message.bundle.modules) or '-'}.")
@@ -55,6 +66,15 @@ def compose_report(message: RunMessage) -> tuple[RunReport, bool]:
         else:
             lines.append(f"Rollout not observed: {message.rollout.message}")
             facts["pods_running"] = None
+    if message.graph:
+        lines.append(f"Graph: proposed {', '.join(message.graph.proposed) or 'nothing'}; observed "
+                     f"{', '.join(message.graph.observed) or 'nothing'}")
+        drift = message.graph.drift
+        if drift is not None:
+            if drift.items:
+                lines.append(f"Drift in {drift.stack}: " + "; ".join(
+                    f"{i.kind} {i.name} {i.status} ({i.detail})" for i in drift.items[:5]))
+            facts["drift_items"] = len(drift.items)
     has_terraform = bool(message.bundle and any(f.path.startswith("terraform/") for f in message.bundle.files))
     done = (
         (infrastructure_applied or app_applied)
@@ -63,4 +83,19 @@ def compose_report(message: RunMessage) -> tuple[RunReport, bool]:
     )
     head = f"{intent.action.value} {intent.target}: {'deployed' if done else 'not applied'}."
     sentences = [line if line.endswith(".") else f"{line}." for line in (head, *lines)]
-    return RunReport(text=" ".join(sentences), facts=facts), done
+    return RunReport(text=" ".join(sentences), facts=facts, sources=sources, graph_facts=graph_facts), done
+
+
+def _sources(message: RunMessage) -> list[str]:
+    """Knowledge documents the run used: those cited for its modules, then the rest retrieved."""
+    if not message.context:
+        return []
+    cited = [s for choice in message.context.choices for s in choice.sources]
+    return list(dict.fromkeys(cited + [d.source for d in message.context.documents]))
+
+
+def _graph_facts(message: RunMessage) -> list[str]:
+    facts = list(message.context.graph_facts) if message.context else []
+    if message.graph and message.graph.drift and message.graph.drift.items:
+        facts += [f"drift: {i.kind} {i.name} {i.status}: {i.detail}" for i in message.graph.drift.items]
+    return facts

@@ -13,9 +13,17 @@ bucket); an app-only intent deploys to an existing cluster and gets manifests on
 The root module is built as python-hcl2 dicts and written with `hcl2.dumps`, then
 read back and compared (`hcl.render`); user values enter only as escaped literals.
 Insecure requests (public buckets, root or privileged pods) are generated as asked so
-the guardrail service sees and blocks them. Files depend only on the intent and the
-backend/GitOps settings, so the same request gives byte-identical files (cacheable
-by content hash); the retrieved context only feeds the summary.
+the guardrail service sees and blocks them. Files depend only on the intent, the
+backend/GitOps settings and one graph fact of the retrieved context, so the same
+request against the same graph gives byte-identical files (cacheable by content hash):
+
+- catalog modules are fixed by the intent (one module per cloud and need); the
+  context's documents and module sources only feed the summary;
+- `context.network` (an observed VPC with private subnets for this account, region
+  and environment, read from the graph by `rag.retrieve`) replaces the aws-vpc module:
+  the cluster goes into that VPC's private subnets, looked up with data sources that
+  fail the plan if they no longer exist, and the summary says so. The terraform
+  service never reads Neo4j itself.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from services.terraform import hcl, manifests
 from shared.catalog import get_module
 from services.terraform.hcl import Expr, block, labelled
-from shared.contracts.artifacts import ArtifactBundle, FileKind, GeneratedFile, RetrievedContext
+from shared.contracts.artifacts import ArtifactBundle, FileKind, GeneratedFile, NetworkFact, RetrievedContext
 from shared.contracts.intent import Action, BucketSpec, DeploymentIntent
 
 TERRAFORM_REQUIRED_VERSION = ">= 1.6.0, < 2.0.0"
@@ -127,9 +135,10 @@ def generate(
     if intent.action is Action.summarize:
         raise GenerationError("a summarize request produces a report, not infrastructure files")
     files: list[GeneratedFile] = []
-    calls = _module_calls(intent)
+    network = context.network if context is not None and intent.cloud == "aws" and intent.cluster else None
+    calls = _module_calls(intent, network)
     if calls:
-        files += _terraform_files(intent, calls, backend or BackendConfig())
+        files += _terraform_files(intent, calls, backend or BackendConfig(), network)
     notes: list[str] = []
     if intent.app:
         app = intent.app
@@ -141,6 +150,10 @@ def generate(
         notes += manifests.notes(app)
     notes += [f"bucket {b.name}: public read generated as requested; the guardrail service decides"
               for b in intent.buckets if b.public_read]
+    if network is not None:
+        notes.append(f"reuses the existing VPC {network.vpc_id} and its private subnets "
+                     f"{', '.join(network.private_subnet_ids)} (graph: {network.observed_by or 'observed'}) "
+                     "instead of creating a VPC")
     files.sort(key=lambda f: f.path)
     modules = sorted({call.module for call in calls})
     return ArtifactBundle(files=files, modules=modules, summary=_summary(intent, modules, files, notes, context))
@@ -153,12 +166,14 @@ def _file(path: str, kind: FileKind, content: str) -> GeneratedFile:
 # --- which catalog modules an intent needs -------------------------------------------
 
 
-def _module_calls(intent: DeploymentIntent) -> list[_ModuleCall]:
+def _module_calls(intent: DeploymentIntent, network: NetworkFact | None = None) -> list[_ModuleCall]:
     names = [b.name for b in intent.buckets]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise GenerationError(f"bucket names must be unique: {', '.join(duplicates)}")
-    return {"aws": _aws_calls, "gcp": _gcp_calls, "azure": _azure_calls}[intent.cloud](intent)
+    if intent.cloud == "aws":
+        return _aws_calls(intent, network)
+    return {"gcp": _gcp_calls, "azure": _azure_calls}[intent.cloud](intent)
 
 
 def _node_type(intent: DeploymentIntent) -> str:
@@ -178,22 +193,28 @@ def _aws_zones(region: str, count: int) -> list[str]:
     return [f"{region}{suffix}" for suffix in suffixes[:count]]
 
 
-def _aws_calls(intent: DeploymentIntent) -> list[_ModuleCall]:
+def _aws_calls(intent: DeploymentIntent, network: NetworkFact | None = None) -> list[_ModuleCall]:
     calls = []
     if intent.cluster:
         cluster = intent.cluster
         prod = intent.environment == "prod"
-        calls.append(_ModuleCall("vpc", "aws-vpc", {
-            "name": cluster.name,
-            "availability_zones": _aws_zones(intent.region, 3 if prod else 2),
-            "single_nat_gateway": not prod,
-            "public_subnet_tags": {"kubernetes.io/role/elb": "1"},
-            "private_subnet_tags": {"kubernetes.io/role/internal-elb": "1"},
-        }, ("vpc_id", "private_subnet_ids")))
+        if network is None:
+            calls.append(_ModuleCall("vpc", "aws-vpc", {
+                "name": cluster.name,
+                "availability_zones": _aws_zones(intent.region, 3 if prod else 2),
+                "single_nat_gateway": not prod,
+                "public_subnet_tags": {"kubernetes.io/role/elb": "1"},
+                "private_subnet_tags": {"kubernetes.io/role/internal-elb": "1"},
+            }, ("vpc_id", "private_subnet_ids")))
+            subnets = Expr("module.vpc.private_subnet_ids")
+        elif len(network.private_subnet_ids) < 2:
+            raise GenerationError(f"VPC {network.vpc_id} has fewer than two private subnets: EKS needs two zones")
+        else:
+            subnets = Expr("data.aws_subnets.existing_private.ids")
         calls.append(_ModuleCall("eks", "aws-eks", {
             "cluster_name": cluster.name,
             "kubernetes_version": cluster.kubernetes_version,
-            "subnet_ids": Expr("module.vpc.private_subnet_ids"),
+            "subnet_ids": subnets,
             "node_instance_types": [_node_type(intent)],
             "node_min_size": cluster.node_min,
             "node_max_size": cluster.node_max,
@@ -279,12 +300,13 @@ def _common_tags(intent: DeploymentIntent) -> dict[str, str]:
     return {"managed-by": "mcp-cloud", "stack": intent.stack, "environment": intent.environment}
 
 
-def _terraform_files(intent: DeploymentIntent, calls: list[_ModuleCall], backend: BackendConfig) -> list[GeneratedFile]:
+def _terraform_files(intent: DeploymentIntent, calls: list[_ModuleCall], backend: BackendConfig,
+                     network: NetworkFact | None = None) -> list[GeneratedFile]:
     used = sorted({call.module for call in calls})
     providers = sorted({p for name in used for p in get_module(name).providers})
     documents = {
         "versions.tf": _versions(providers, backend, intent.target),
-        "main.tf": _main(intent, calls),
+        "main.tf": _main(intent, calls, network),
         "variables.tf": _variables(intent),
         "outputs.tf": _outputs(calls),
     }
@@ -306,7 +328,18 @@ def _versions(providers: list[str], backend: BackendConfig, target: str) -> dict
     }, required_version=TERRAFORM_REQUIRED_VERSION)]}
 
 
-def _main(intent: DeploymentIntent, calls: list[_ModuleCall]) -> dict[str, Any]:
+def _existing_network(network: NetworkFact) -> list[dict[str, Any]]:
+    """Data sources for a reused VPC: the plan fails if the VPC or a subnet is gone or moved."""
+    return [
+        labelled("aws_vpc", "existing", body=block(id=network.vpc_id)),
+        labelled("aws_subnets", "existing_private", body=block({"filter": [
+            block(name="vpc-id", values=[Expr("data.aws_vpc.existing.id")]),
+            block(name="subnet-id", values=list(network.private_subnet_ids)),
+        ]})),
+    ]
+
+
+def _main(intent: DeploymentIntent, calls: list[_ModuleCall], network: NetworkFact | None = None) -> dict[str, Any]:
     tags = _common_tags(intent)
     document: dict[str, Any] = {}
     if intent.cloud == "aws":
@@ -321,6 +354,8 @@ def _main(intent: DeploymentIntent, calls: list[_ModuleCall]) -> dict[str, Any]:
         document["provider"] = [labelled("azurerm", body=provider)]
         group = block(name=f"rg-{intent.stack}-{intent.environment}", location=Expr("var.region"), tags=tags)
         document["resource"] = [labelled("azurerm_resource_group", "this", body=group)]
+    if network is not None:
+        document["data"] = _existing_network(network)
     document["module"] = [
         labelled(call.name, body=block(source=f"./modules/{call.module}", **call.inputs)) for call in calls
     ]
@@ -371,4 +406,7 @@ def _summary(
         parts.append(f"GitOps with {intent.gitops}")
     if context is not None:
         parts.append(f"context: {len(context.documents)} documents from {context.retriever or 'retriever'}")
+        cited = sorted({source for choice in context.choices for source in choice.sources})
+        if cited:
+            parts.append(f"module sources: {', '.join(cited)}")
     return "; ".join(parts) + "." + "".join(f"\nNote: {note}." for note in notes)

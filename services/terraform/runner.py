@@ -1,10 +1,15 @@
 """Plan and apply a bundle with a `terraform` or `tofu` binary, and read what the plan says.
 
-Each run gets its own work directory (the bundle's `terraform/` files, its own
-`.terraform/`), provider downloads go to a shared plugin cache, and every output line
-is passed to a callback as it arrives so the run can stream progress. With no binary
-the runner raises `TerraformUnavailable`: the caller marks the step skipped, never
-succeeded.
+Each plan and each apply gets its own work directory (the bundle's `terraform/` files,
+the stack's state backend as an override file, its own `.terraform/`); provider
+downloads go to a shared plugin cache, and every output line is passed to a callback as
+it arrives so the run can stream progress. The state is not in the work directory but
+in the stack's backend (services/terraform/state.py), so a work directory is disposable:
+`apply` re-initialises a fresh one and applies the saved plan file's bytes, and
+terraform itself refuses a plan made against state that has moved since ("Saved plan is
+stale"), raised here as `StalePlan`. A state lock held by another run is `StateLocked`.
+Without a usable binary the runner raises `TerraformUnavailable` (the terraform tasks
+skip the step when no binary is configured, and fail it when a configured one is missing).
 
 The plan is summarised twice from terraform's own outputs: the human summary line
 ("Plan: 3 to add, 0 to change, 0 to destroy." / "No changes.") and the machine
@@ -13,6 +18,7 @@ readable `terraform show -json` plan (format_version 1.x, `resource_changes`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -23,11 +29,14 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.contracts.artifacts import ArtifactBundle, FileKind
+
+if TYPE_CHECKING:
+    from services.terraform.state import StateBackend
 
 LineCallback = Callable[[str], None]
 PLAN_FILE = "tfplan"
@@ -55,6 +64,18 @@ class TerraformError(RuntimeError):
         self.command = command
         self.exit_code = exit_code
         self.output = output
+
+
+class StalePlan(TerraformError):
+    """terraform refused the saved plan: the state moved after the plan was made."""
+
+
+class StateLocked(TerraformError):
+    """Another plan or apply holds the stack's state lock."""
+
+
+_STALE = re.compile(r"Saved plan is stale")
+_LOCKED = re.compile(r"Error acquiring the state lock")
 
 
 class ResourceChange(BaseModel):
@@ -156,10 +177,16 @@ class PlanResult:
     plan_file: Path
     summary: PlanSummary
     output: str
+    plan_bytes: bytes = b""
+    destroy: bool = False
+
+    @property
+    def plan_sha256(self) -> str:
+        return hashlib.sha256(self.plan_bytes).hexdigest()
 
 
 class TerraformRunner:
-    """Runs init/plan/show/apply for a bundle in an isolated work directory."""
+    """Runs init/plan/show/apply for a bundle, each in a fresh work directory."""
 
     def __init__(
         self,
@@ -168,6 +195,7 @@ class TerraformRunner:
         work_root: Path | None = None,
         plugin_cache_dir: Path = DEFAULT_PLUGIN_CACHE,
         timeout_s: float = 1800.0,
+        lock_timeout_s: float = 60.0,
         env: Mapping[str, str] | None = None,
     ) -> None:
         """`binary` is the path of terraform or tofu; None looks for tofu, then terraform, on PATH."""
@@ -175,6 +203,7 @@ class TerraformRunner:
         self.work_root = work_root
         self.plugin_cache_dir = plugin_cache_dir
         self.timeout_s = timeout_s
+        self.lock_timeout_s = lock_timeout_s
         self._env = {
             **(env if env is not None else os.environ),
             "TF_IN_AUTOMATION": "1",
@@ -183,8 +212,8 @@ class TerraformRunner:
             "TF_PLUGIN_CACHE_DIR": str(plugin_cache_dir),
         }
 
-    def prepare(self, bundle: ArtifactBundle) -> Path:
-        """Write the bundle's Terraform files into a fresh work directory."""
+    def prepare(self, bundle: ArtifactBundle, backend: StateBackend | None = None) -> Path:
+        """Write the bundle's Terraform files (and the backend override) into a fresh work directory."""
         files = [f for f in bundle.files if f.kind is FileKind.terraform and f.path.startswith("terraform/")]
         if not files:
             raise ValueError("the bundle has no Terraform files to plan")
@@ -195,29 +224,64 @@ class TerraformRunner:
             target = workdir / generated.path.removeprefix("terraform/")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(generated.content, encoding="utf-8")
+        if backend is not None:
+            backend.write_override(workdir)
         return workdir
 
-    def plan(self, bundle: ArtifactBundle, on_line: LineCallback | None = None) -> PlanResult:
-        """init + plan -out + show -json. The summary comes from the JSON plan."""
-        workdir = self.prepare(bundle)
+    def _init(self, workdir: Path, backend: StateBackend | None, on_line: LineCallback | None) -> str:
         self.plugin_cache_dir.mkdir(parents=True, exist_ok=True)
-        init_output = self._stream(["init", "-input=false", "-no-color"], workdir, on_line)
-        plan_args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={PLAN_FILE}"]
-        plan_output = self._stream(plan_args, workdir, on_line, ok_codes=(0, 2))
-        shown = self._capture(["show", "-json", PLAN_FILE], workdir)
-        summary = parse_plan_json(shown)
-        return PlanResult(workdir, workdir / PLAN_FILE, summary, init_output + plan_output)
+        return self._stream(["init", "-input=false", "-no-color"], workdir, on_line, backend=backend)
 
-    def apply(self, result: PlanResult, on_line: LineCallback | None = None) -> str:
-        """Apply exactly the saved plan (no new plan, no prompt)."""
-        return self._stream(["apply", "-input=false", "-no-color", result.plan_file.name], result.workdir, on_line)
+    def plan(
+        self, bundle: ArtifactBundle, on_line: LineCallback | None = None, *,
+        backend: StateBackend | None = None, destroy: bool = False,
+    ) -> PlanResult:
+        """init + plan -out (-destroy) + show -json. The summary comes from the JSON plan;
+        the plan file's bytes are returned for durable keeping."""
+        workdir = self.prepare(bundle, backend)
+        plan_args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={PLAN_FILE}"]
+        if backend is not None:
+            plan_args.insert(-1, f"-lock-timeout={self.lock_timeout_s:.0f}s")
+        if destroy:
+            plan_args.insert(-1, "-destroy")
+        try:
+            init_output = self._init(workdir, backend, on_line)
+            plan_output = self._stream(plan_args, workdir, on_line, ok_codes=(0, 2), backend=backend)
+            shown = self._capture(["show", "-json", PLAN_FILE], workdir, backend=backend)
+            summary = parse_plan_json(shown)
+        except BaseException:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        plan_file = workdir / PLAN_FILE
+        return PlanResult(workdir, plan_file, summary, init_output + plan_output, plan_file.read_bytes(), destroy)
+
+    def apply(
+        self, bundle: ArtifactBundle, plan_bytes: bytes, on_line: LineCallback | None = None, *,
+        backend: StateBackend | None = None,
+    ) -> str:
+        """Apply exactly the saved plan file (no new plan, no prompt) in a fresh work directory
+        initialised on the same backend. Raises StalePlan when the state moved since the plan."""
+        workdir = self.prepare(bundle, backend)
+        try:
+            self._init(workdir, backend, on_line)
+            (workdir / PLAN_FILE).write_bytes(plan_bytes)
+            args = ["apply", "-input=false", "-no-color", PLAN_FILE]
+            if backend is not None:
+                args.insert(-1, f"-lock-timeout={self.lock_timeout_s:.0f}s")
+            return self._stream(args, workdir, on_line, backend=backend)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def _environment(self, backend: StateBackend | None) -> dict[str, str]:
+        return {**self._env, **(backend.env if backend is not None else {})}
 
     def _stream(
-        self, args: list[str], cwd: Path, on_line: LineCallback | None, ok_codes: tuple[int, ...] = (0,)
+        self, args: list[str], cwd: Path, on_line: LineCallback | None, ok_codes: tuple[int, ...] = (0,),
+        backend: StateBackend | None = None,
     ) -> str:
         command = [self.binary, *args]
         process = subprocess.Popen(
-            command, cwd=cwd, env=self._env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            command, cwd=cwd, env=self._environment(backend), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, text=True, bufsize=1,
         )
         timed_out = threading.Event()
@@ -243,14 +307,18 @@ class TerraformRunner:
         if timed_out.is_set():
             raise TerraformError(command, exit_code, output + f"killed after {self.timeout_s:.0f}s\n")
         if exit_code not in ok_codes:
+            if _STALE.search(output):
+                raise StalePlan(command, exit_code, output)
+            if _LOCKED.search(output):
+                raise StateLocked(command, exit_code, output)
             raise TerraformError(command, exit_code, output)
         return output
 
-    def _capture(self, args: list[str], cwd: Path) -> str:
+    def _capture(self, args: list[str], cwd: Path, backend: StateBackend | None = None) -> str:
         command = [self.binary, *args]
         try:
             done = subprocess.run(
-                command, cwd=cwd, env=self._env, capture_output=True, text=True,
+                command, cwd=cwd, env=self._environment(backend), capture_output=True, text=True,
                 stdin=subprocess.DEVNULL, timeout=self.timeout_s,
             )
         except subprocess.TimeoutExpired as error:

@@ -1,4 +1,4 @@
-"""Seeded defaults (global scope): the personas, with their schema.
+"""Seeded defaults (global scope): the personas and the minimum-persona policy, with their schemas.
 
 Why here: the policy worker's persona thresholds (services/policy/scanner.py,
 PERSONA_BLOCKS_AT) become run-time configuration; these values match them, so seeding
@@ -24,7 +24,27 @@ PERSONA_SCHEMA: dict[str, Any] = {
     },
 }
 
+PERSONAS = ["devops", "sre", "security"]
+
+MIN_PERSONA_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["default"],
+    "additionalProperties": False,
+    "properties": {
+        "default": {"enum": PERSONAS, "description": "The least strict persona any run may use"},
+        "environments": {
+            "type": "object", "additionalProperties": {"enum": PERSONAS},
+            "description": "Per target environment of the intent (dev, staging, prod): a stricter minimum",
+        },
+        "description": {"type": "string", "maxLength": 500},
+    },
+}
+
 DEFAULTS: list[dict[str, Any]] = [
+    # Read by the gateway (services/gateway/persona_policy.py) when a run is created.
+    {"key": "policy.min_persona", "json_schema": MIN_PERSONA_SCHEMA, "value": {
+        "default": "devops", "environments": {"prod": "security"},
+        "description": "A request may ask for a stricter persona, never a laxer one; prod changes get security."}},
     {"key": "persona.devops", "json_schema": PERSONA_SCHEMA, "value": {
         "blocks_at": None,
         "description": "Ships changes; blocking guardrails block, other findings are reported."}},

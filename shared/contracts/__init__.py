@@ -6,12 +6,16 @@ from shared.contracts.artifacts import (
     ContextDocument,
     DeployResult,
     FailedStep,
+    DriftItem,
+    DriftReport,
     FileKind,
     Finding,
     GeneratedFile,
     GraphRecord,
     GuardrailVerdict,
     PlanCounts,
+    ModuleChoice,
+    NetworkFact,
     PodStatus,
     RetrievedContext,
     RolloutResult,
@@ -23,11 +27,14 @@ from shared.contracts.artifacts import (
 )
 from shared.contracts.intent import Action, AppSpec, BucketSpec, ClusterSpec, DeploymentIntent, Persona
 from shared.contracts.messages import RunMessage
+from shared.contracts.knowledge import GraphImportRequest, GraphImportResult, KnowledgeAnswer, KnowledgeQuery
 from shared.contracts.scan import ScanRequest, ScanResponse
 
 __all__ = [
-    "Action", "AppSpec", "ArtifactBundle", "BucketSpec", "ChangeProposal", "ClusterSpec",
-    "ContextDocument", "DeployResult", "DeploymentIntent", "FailedStep", "FileKind", "Finding", "GeneratedFile",
-    "GraphRecord", "GuardrailVerdict", "Persona", "PlanCounts", "PodStatus", "RetrievedContext", "RolloutResult",
-    "RunMessage", "RunReport", "ScanRequest", "ScanResponse", "Severity", "TerraformRun", "WorkflowLogSummary", "WorkflowRunResult",
+    "Action", "AppSpec", "ArtifactBundle", "BucketSpec", "ChangeProposal", "ClusterSpec", "ContextDocument",
+    "DeployResult", "DeploymentIntent", "DriftItem", "DriftReport", "FailedStep", "FileKind", "Finding",
+    "GeneratedFile", "GraphImportRequest", "GraphImportResult", "GraphRecord", "GuardrailVerdict",
+    "KnowledgeAnswer", "KnowledgeQuery", "ModuleChoice", "NetworkFact", "Persona", "PlanCounts", "PodStatus",
+    "RetrievedContext", "RolloutResult", "RunMessage", "RunReport", "ScanRequest", "ScanResponse", "Severity",
+    "TerraformRun", "WorkflowLogSummary", "WorkflowRunResult",
 ]

@@ -24,6 +24,30 @@ class ContextDocument(_Model):
     title: str
     score: float
     excerpt: str = Field(max_length=2000)
+    kind: str = Field(default="", description="module | guardrail | runbook")
+    key: str = Field(default="", description="module name, guardrail id or runbook name")
+
+
+class ModuleChoice(_Model):
+    """A catalog module the generator will use for this intent, and what retrieval found on it."""
+
+    module: str
+    reason: str
+    sources: list[str] = Field(default_factory=list, description="knowledge documents that describe it")
+
+
+class NetworkFact(_Model):
+    """An observed VPC (and its private subnets) the graph holds for this account/region/environment."""
+
+    uid: str
+    vpc_id: str
+    name: str = ""
+    account: str = ""
+    region: str
+    environment: str
+    stack: str = ""
+    private_subnet_ids: list[str] = Field(default_factory=list)
+    observed_by: str = Field(default="", description="what put it in the graph: a state import or an observed apply")
 
 
 class RetrievedContext(_Model):
@@ -31,6 +55,10 @@ class RetrievedContext(_Model):
     documents: list[ContextDocument] = Field(default_factory=list)
     modules: list[str] = Field(default_factory=list, description="Catalog modules the context points at")
     retriever: str = ""
+    choices: list[ModuleChoice] = Field(default_factory=list)
+    network: NetworkFact | None = Field(default=None, description="an existing VPC to reuse instead of creating one")
+    graph_facts: list[str] = Field(default_factory=list, description="what the graph said, one sentence each")
+    graph_error: str = Field(default="", description="why the graph could not be read (then no fact is used)")
 
 
 class FileKind(StrEnum):
@@ -134,6 +162,8 @@ class TerraformRun(_Model):
     to_change: int = 0
     to_destroy: int = 0
     changes: list[str] = Field(default_factory=list, description="'create aws_s3_bucket.x' per resource")
+    plan_sha256: str | None = Field(default=None, description="Hash of the saved plan file (what an approval binds)")
+    destroy: bool = Field(default=False, description="A destroy plan (terraform plan -destroy)")
 
 
 class ChangeProposal(_Model):
@@ -216,11 +246,37 @@ class RolloutResult(_Model):
     pods: list[PodStatus] = Field(default_factory=list)
 
 
+class DriftItem(_Model):
+    uid: str
+    kind: str
+    name: str
+    status: Literal["missing", "unmanaged", "changed"]
+    detail: str = ""
+
+
+class DriftReport(_Model):
+    """Desired (runs that applied, imported Terraform state) against observed (imports, k8s reads)."""
+
+    stack: str
+    desired: int = 0
+    observed: int = 0
+    items: list[DriftItem] = Field(default_factory=list)
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.items)
+
+
 class GraphRecord(_Model):
     nodes_written: int
     relationships_written: int
+    proposed: list[str] = Field(default_factory=list, description="what the run proposed (not built)")
+    observed: list[str] = Field(default_factory=list, description="what an observed apply/rollout showed exists")
+    drift: DriftReport | None = None
 
 
 class RunReport(_Model):
     text: str
     facts: dict[str, str | int | bool | None] = Field(default_factory=dict)
+    sources: list[str] = Field(default_factory=list, description="knowledge documents the run used")
+    graph_facts: list[str] = Field(default_factory=list, description="graph facts the run used")

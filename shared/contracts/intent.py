@@ -52,6 +52,7 @@ class Action(StrEnum):
     deploy = "deploy"
     provision = "provision"
     review_and_deploy = "review_and_deploy"
+    destroy = "destroy"  # plans `terraform plan -destroy` of the stack; applied only after approval
     summarize = "summarize"
 
 

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models: runs and their steps, approvals, audit, API keys, target locks."""
+"""SQLAlchemy 2 models: runs and their steps, approvals, audit, principals and their API keys, target locks."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -77,6 +78,11 @@ class Role(StrEnum):
         return order.index(self) >= order.index(needed)
 
 
+class PrincipalKind(StrEnum):
+    user = "user"
+    service = "service"
+
+
 def _values(enum: type[StrEnum]) -> str:
     return ", ".join(f"'{member.value}'" for member in enum)
 
@@ -86,17 +92,25 @@ class Run(Base):
     __table_args__ = (
         CheckConstraint(f"status IN ({_values(RunStatus)})", name="runs_status_valid"),
         Index("ix_runs_status_created", "status", "created_at"),
+        UniqueConstraint("requested_by_principal_id", "idempotency_key", name="uq_runs_principal_idempotency_key"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     status: Mapped[str] = mapped_column(String(32), default=RunStatus.queued.value)
     persona: Mapped[str] = mapped_column(String(32))
-    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_by: Mapped[str] = mapped_column(String(100), comment="Display name of the requesting principal")
+    requested_by_principal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("principals.id"), index=True, comment="Who asked: four eyes and idempotency compare this id")
+    persona_requested: Mapped[str | None] = mapped_column(String(32), comment="The persona the request named")
+    persona_policy: Mapped[dict[str, Any] | None] = mapped_column(
+        comment="Which minimum-persona policy applied: config key, scope, rule, persona")
     target: Mapped[str] = mapped_column(String(300), index=True)
     intent: Mapped[dict[str, Any]]
     message: Mapped[dict[str, Any]] = mapped_column(comment="The latest RunMessage of the run's chain")
     error: Mapped[str | None] = mapped_column(Text)
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), comment="Unique per requesting principal")
+    request_sha256: Mapped[str | None] = mapped_column(
+        String(64), comment="Hash of the request body an idempotency key was first used with")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -146,6 +160,9 @@ class Approval(Base):
     run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
     decision: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(100))
+    approver_principal_id: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+    content_sha256: Mapped[str | None] = mapped_column(String(64), comment="The bundle that was approved")
+    plan_sha256: Mapped[str | None] = mapped_column(String(64), comment="The saved plan file that was approved")
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -164,11 +181,33 @@ class AuditLog(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class Principal(Base):
+    """A person or a service identity. Roles live here; four eyes compares principals."""
+
+    __tablename__ = "principals"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_values(Role)})", name="principals_role_valid"),
+        CheckConstraint(f"kind IN ({_values(PrincipalKind)})", name="principals_kind_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default=PrincipalKind.user.value)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    keys: Mapped[list[ApiKey]] = relationship(back_populates="principal", order_by="ApiKey.id")
+
+
 class ApiKey(Base):
+    """A credential of one principal. Its role may only narrow the principal's role."""
+
     __tablename__ = "api_keys"
     __table_args__ = (CheckConstraint(f"role IN ({_values(Role)})", name="api_keys_role_valid"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    principal_id: Mapped[int] = mapped_column(ForeignKey("principals.id"), index=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     prefix: Mapped[str] = mapped_column(String(16), index=True)
     key_hash: Mapped[str] = mapped_column(String(128), unique=True)
@@ -176,6 +215,21 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    principal: Mapped[Principal] = relationship(back_populates="keys")
+
+
+class TerraformPlan(Base):
+    """The saved plan file of a run's terraform.plan: terraform.apply applies exactly these bytes."""
+
+    __tablename__ = "terraform_plans"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    plan: Mapped[bytes] = mapped_column(LargeBinary)
+    destroy: Mapped[bool] = mapped_column(default=False)
+    backend: Mapped[str] = mapped_column(String(200), comment="Where the state is (no secret)")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class TargetLock(Base):

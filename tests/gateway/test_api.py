@@ -73,26 +73,32 @@ def test_same_idempotency_key_gives_the_same_run(api, keys):
 
 
 def test_runs_are_listed_filtered_and_paginated(api, keys):
-    for index in range(3):
-        api.post("/api/v1/requests", json=with_stack(PRIVATE_LOGS_BUCKET, f"list-logs-{index}"), headers=keys.requester)
+    made = [api.post("/api/v1/requests", json=with_stack(PRIVATE_LOGS_BUCKET, f"list-logs-{index}"),
+                     headers=keys.requester).json()["id"] for index in range(3)]
     page = api.get("/api/v1/runs?limit=2&offset=0", headers=keys.viewer).json()
     assert len(page["items"]) == 2 and page["total"] >= 3 and page["limit"] == 2
     following = api.get("/api/v1/runs?limit=2&offset=2", headers=keys.viewer).json()
-    assert not {r["id"] for r in page["items"]} & {r["id"] for r in following["items"]}
-    cancelled = api.get("/api/v1/runs?status=cancelled", headers=keys.viewer).json()
-    assert all(run["status"] == "cancelled" for run in cancelled["items"])
+    assert following["items"] and not {r["id"] for r in page["items"]} & {r["id"] for r in following["items"]}
+    cancelled = api.post(f"/api/v1/runs/{made[0]}/cancel", headers=keys.requester)
+    assert cancelled.status_code == 200, cancelled.text
+    listed = api.get("/api/v1/runs?status=cancelled&limit=200", headers=keys.viewer).json()["items"]
+    assert made[0] in {run["id"] for run in listed}
+    assert {run["status"] for run in listed} == {"cancelled"}
 
 
-def test_cancel_is_the_requesters_and_is_audited(api, keys):
+def test_cancel_is_the_requesters_and_is_audited(api, workers, keys):
+    from tests.conftest import wait_for_status
+
     run_id = api.post("/api/v1/requests", json=with_stack(PRIVATE_LOGS_BUCKET, "cancel-logs"),
                       headers=keys.requester).json()["id"]
     assert api.post(f"/api/v1/runs/{run_id}/cancel", headers=keys.other_requester).status_code == 403
+    # Waiting for a human is the last cancellable state: the run is there whatever the workers' speed.
+    assert wait_for_status(api, keys.viewer, run_id, {"awaiting_approval", "blocked", "failed"})["status"] == \
+        "awaiting_approval"
     cancelled = api.post(f"/api/v1/runs/{run_id}/cancel", json={"comment": "wrong region"}, headers=keys.requester)
-    if cancelled.status_code == 409:  # the workers were quicker and the run already awaits approval or ended
-        assert cancelled.json()["detail"].startswith("run is ")
-        return
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    assert api.post(f"/api/v1/runs/{run_id}/cancel", headers=keys.requester).status_code == 409
+    again = api.post(f"/api/v1/runs/{run_id}/cancel", headers=keys.requester)
+    assert again.status_code == 409 and again.json()["detail"].startswith("run is cancelled")
     assert api.post(f"/api/v1/runs/{run_id}/approve", headers=keys.approver).status_code == 409
     with session_scope() as session:
         actions = session.scalars(select(AuditLog.action).where(AuditLog.target_id == run_id)).all()

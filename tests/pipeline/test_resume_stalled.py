@@ -41,7 +41,8 @@ def test_stalled_runs_are_queued_again_before_and_after_approval(api, workers, k
     with session_scope() as session:  # approved, but the gateway died before sending chain B
         run_row = session.get(Run, run_id)
         run_row.status = RunStatus.applying.value
-        session.add(Approval(run_id=run_id, decision="approved", actor="an-approver",
+        bundle = RunMessage.model_validate(run_row.message).bundle  # an approval binds the bundle it approved
+        session.add(Approval(run_id=run_id, decision="approved", actor="an-approver", content_sha256=bundle.content_sha256,
                              created_at=datetime.now(UTC) - timedelta(minutes=2)))
         session.add(TargetLock(target=run_row.target, run_id=run_id))
     with session_scope() as session:

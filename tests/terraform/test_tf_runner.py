@@ -129,10 +129,15 @@ def test_plan_runs_init_plan_show_in_an_isolated_workdir_and_streams_lines(bundl
     assert {c["plugin_cache"] for c in calls} == {str(tmp_path / "plugins")}
     assert {c["automation"] for c in calls} == {"1"}
 
+    assert result.plan_bytes == b"binary plan" and len(result.plan_sha256) == 64
+
     applied: list[str] = []
-    runner.apply(result, on_line=applied.append)
-    assert applied == ["Apply complete! Resources: 8 added, 0 changed, 0 destroyed."]
-    assert json.loads(log.read_text().splitlines()[-1])["args"] == ["apply", "-input=false", "-no-color", "tfplan"]
+    runner.apply(bundles["private-logs-bucket"], result.plan_bytes, on_line=applied.append)
+    assert applied[-1] == "Apply complete! Resources: 8 added, 0 changed, 0 destroyed."
+    apply_calls = [json.loads(line) for line in log.read_text().splitlines()][3:]
+    assert [c["args"][0] for c in apply_calls] == ["init", "apply"]  # a fresh work directory, initialised again
+    assert apply_calls[1]["args"] == ["apply", "-input=false", "-no-color", "tfplan"]
+    assert apply_calls[0]["cwd"] != str(result.workdir)
 
 
 def test_a_failing_plan_raises_with_terraform_s_own_error(bundles, fake_terraform, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from typing import Annotated
 
@@ -9,13 +11,13 @@ from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from shared.contracts import ArtifactBundle, Persona, RunMessage
-from shared.db.models import Role, Run, RunStatus
+from shared.db.models import Run, RunStatus
 
 from services.gateway import requests_service, runs_service
 from services.gateway.deps import Approver, CeleryApp, DbSession, Requester, Viewer
-from services.gateway.runs_service import BrokerUnavailable, RunConflict, RunForbidden
+from services.gateway.runs_service import BrokerUnavailable, RunConflict, RunForbidden, RunInvalid
 from services.gateway.schemas import (
-    ApprovalOut, ArtifactOut, Decision, RunDetail, RunPage, RunRequest, RunSummary, StepOut,
+    Approve, ApprovalOut, ArtifactOut, Decision, RunDetail, RunPage, RunRequest, RunSummary, StepOut,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
@@ -30,6 +32,12 @@ def _detail(run: Run) -> RunDetail:
     bundle = message.bundle or ArtifactBundle()
     return RunDetail(
         **_summary(run).model_dump(),
+        requested_by_principal_id=run.requested_by_principal_id,
+        persona_requested=run.persona_requested,
+        persona_applied=run.persona,
+        persona_policy=run.persona_policy,
+        content_sha256=message.bundle.content_sha256 if message.bundle else None,
+        plan_sha256=message.plan.plan_sha256 if message.plan else None,
         intent=run.intent,
         steps=[StepOut.model_validate(step, from_attributes=True) for step in run.steps],
         findings=message.verdict.findings if message.verdict else [],
@@ -55,6 +63,8 @@ def _decide(action):
         raise HTTPException(status.HTTP_403_FORBIDDEN, exc.message) from exc
     except RunConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, exc.message) from exc
+    except RunInvalid as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.message) from exc
     except BrokerUnavailable as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, exc.message) from exc
 
@@ -66,11 +76,14 @@ def submit_request(
     body: RunRequest, db: DbSession, celery: CeleryApp, principal: Requester, response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ):
-    """Start a run. Repeating a request with the same Idempotency-Key returns the same run."""
+    """Start a run. Repeating a request with the same body and Idempotency-Key returns the same
+    run (keys are the caller's own; the same key with another body is a 422)."""
     if body.text is not None:
         return _submit_text(body, db, celery, principal, response, idempotency_key)
+    body_sha256 = hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
     run, created = _decide(lambda: runs_service.create_run(
-        db, celery, persona=body.persona, intent=body.intent, actor=principal.name, idempotency_key=idempotency_key,
+        db, celery, persona=body.persona, intent=body.intent, principal=principal,
+        idempotency_key=idempotency_key, request_body_sha256=body_sha256,
     ))
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -81,8 +94,8 @@ def submit_request(
 def _submit_text(body: RunRequest, db, celery, principal, response: Response, idempotency_key: str | None):
     try:
         outcome = _decide(lambda: requests_service.submit_text(
-            db, celery, text=body.text, persona=body.persona_given, principal_name=principal.name,
-            principal_role=principal.role, idempotency_key=idempotency_key,
+            db, celery, text=body.text, persona=body.persona_given, principal=principal,
+            idempotency_key=idempotency_key,
         ))
     except requests_service.NeedsInput as exc:
         return JSONResponse(exc.body(), status_code=422)
@@ -122,21 +135,24 @@ def get_artifact(run_id: uuid.UUID, path: str, db: DbSession, principal: Viewer)
 
 
 @router.post("/runs/{run_id}/approve", response_model=RunDetail)
-def approve(run_id: uuid.UUID, db: DbSession, celery: CeleryApp, principal: Approver, body: Decision | None = None) -> RunDetail:
+def approve(run_id: uuid.UUID, db: DbSession, celery: CeleryApp, principal: Approver, body: Approve | None = None) -> RunDetail:
+    """Approve as another principal than the requester. Send `content_sha256` (RunDetail's) to
+    bind the approval to what you reviewed: a run that holds other files is refused (409)."""
     run = _load(db, run_id, lock=True)
-    _decide(lambda: runs_service.approve(db, celery, run, principal.name, body.comment if body else None))
+    body = body or Approve()
+    _decide(lambda: runs_service.approve(db, celery, run, principal, body.comment, content_sha256=body.content_sha256))
     return _detail(_load(db, run_id))
 
 
 @router.post("/runs/{run_id}/reject", response_model=RunDetail)
 def reject(run_id: uuid.UUID, db: DbSession, principal: Approver, body: Decision | None = None) -> RunDetail:
     run = _load(db, run_id, lock=True)
-    _decide(lambda: runs_service.reject(db, run, principal.name, body.comment if body else None))
+    _decide(lambda: runs_service.reject(db, run, principal, body.comment if body else None))
     return _detail(_load(db, run_id))
 
 
 @router.post("/runs/{run_id}/cancel", response_model=RunDetail)
 def cancel(run_id: uuid.UUID, db: DbSession, principal: Requester, body: Decision | None = None) -> RunDetail:
     run = _load(db, run_id, lock=True)
-    _decide(lambda: runs_service.cancel(db, run, principal.name, principal.role.allows(Role.admin), body.comment if body else None))
+    _decide(lambda: runs_service.cancel(db, run, principal, body.comment if body else None))
     return _detail(_load(db, run_id))

@@ -1,7 +1,7 @@
 """GitHub webhook deliveries (replay guard).
 
 Revision ID: 0005_github
-Revises: 0002
+Revises: 0003_identity
 """
 
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = "0005_github"
-down_revision = "0002"
+down_revision = "0003_identity"
 branch_labels = None
 depends_on = None
 
