@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-TAG = "r" + secrets.token_hex(3)  # in stack names and namespaces of this session
-ACCOUNT = "9" + "".join(str(secrets.randbelow(10)) for _ in range(11))  # the account this session's runs deploy to
+# pytest loads this file as a conftest and the tests import it as tests.rag.conftest: both
+# must see the same session values, so the first import puts them in the environment.
+TAG = os.environ.setdefault("RAG_TEST_SESSION_TAG", "r" + secrets.token_hex(3))  # in stack names, namespaces
+ACCOUNT = "9" + str(int(TAG[1:], 16) % 10**9).zfill(9) + "00"  # the account this session's runs deploy to
 NAMESPACE = f"KnowT{TAG}"
 FIXTURES = Path(__file__).with_name("fixtures")
 # Before any worker starts (they inherit the environment) and before settings are read.
