@@ -1,6 +1,6 @@
 """Seeded defaults (global scope): the personas, with their schema.
 
-Why here: the policy worker's persona thresholds (services/policy/verdict.py,
+Why here: the policy worker's persona thresholds (services/policy/scanner.py,
 PERSONA_BLOCKS_AT) become run-time configuration; these values match them, so seeding
 changes no behaviour. Seeding never overwrites a value an operator has changed.
 Only settings a service reads are seeded: a key nothing reads would look like a switch
