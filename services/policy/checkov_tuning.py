@@ -12,7 +12,9 @@ Why these settings (all for zero network and predictable latency):
 
   - the graph check registry and its attribute/resource solvers start a thread pool
     per scan and per solver; under the GIL that is pure overhead, so they run
-    inline (a check that raises is dropped, as the pool silently did);
+    inline. A graph check (or a solver) that raises is recorded, not dropped as the
+    pool did: the verdict becomes ``error`` naming it (``scan_failures.py`` hooks the
+    other places checkov drops a result);
   - HCL parse results are cached by file content (a bounded LRU, deep-copied on use
     because checkov edits them): generated bundles carry the same catalog module
     copies again and again, and parsing is a third of a Terraform scan;
@@ -24,8 +26,8 @@ Why these settings (all for zero network and predictable latency):
   - the Terraform graph's real-path lookups of the scan's own files are memoised;
   - Kubernetes YAML is parsed by libyaml (same line marks) instead of pure Python.
 
-  They are applied only to the pinned checkov version (``TUNED_FOR``); any other
-  version runs untouched.
+  They are applied only to the pinned checkov version (``TUNED_FOR``); with any other
+  version the engine refuses to start (the fail-closed hooks could not be trusted).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from checkov.common.models.enums import ParallelizationType  # noqa: E402
 from checkov.common.parallelizer.parallel_runner import parallel_runner  # noqa: E402
 from checkov.version import version as CHECKOV_VERSION  # noqa: E402
 
+from services.policy import scan_failures  # noqa: E402
 from services.policy.lru import Lru  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -69,13 +72,20 @@ def clear_process_caches() -> None:
         (getattr(cache, "cache_clear", None) or cache.clear)()
 
 class _InlineExecutor:
-    """A ThreadPoolExecutor stand-in that runs each task at submit time (see module doc)."""
+    """A ThreadPoolExecutor stand-in that runs each task at submit time (see module doc).
+
+    checkov's solvers only ``wait`` for their futures and never read an exception, so
+    a resource whose evaluation raised would silently be neither passed nor failed:
+    the exception is recorded here (the verdict becomes ``error``).
+    """
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+        except Exception as exc:  # noqa: BLE001 - recorded, and handed on through the future as before
+            owner = getattr(getattr(fn, "__self__", None), "__class__", type(fn)).__name__
+            scan_failures.record(f"graph solver {owner} on one resource", exc)
             future.set_exception(exc)
         return future
 
@@ -108,14 +118,19 @@ class _CachedHcl2:
 
 
 def _run_graph_checks_inline(self: Any, graph_connector: Any, runner_filter: Any, report_type: str) -> dict:
-    """``BaseRegistry.run_checks`` of checkov 3.3.30 without its thread pool."""
+    """``BaseRegistry.run_checks`` of checkov 3.3.30 without its thread pool.
+
+    checkov's pool forgot a check that raised; here it is recorded, so the scan ends
+    in an ``error`` verdict naming it (the other checks still run, as in checkov).
+    """
     results: dict = {}
     for check in self.checks:
         if runner_filter.should_run_check(check, report_type=report_type):
-            try:
-                self.run_check_parallel(check, results, graph_connector)
-            except Exception:  # noqa: BLE001 - the pool's future swallowed it the same way
-                log.debug("graph check %s failed", check.id, exc_info=True)
+            with scan_failures.within(f"graph check {check.id}"):
+                try:
+                    self.run_check_parallel(check, results, graph_connector)
+                except Exception as exc:  # noqa: BLE001 - recorded: the verdict becomes "error"
+                    scan_failures.record(f"graph check {check.id}", exc)
     return results
 
 
@@ -227,8 +242,14 @@ def configure_checkov() -> None:
         bc_integration.skip_download = True
         parallel_runner.type = ParallelizationType.NONE
         if CHECKOV_VERSION != TUNED_FOR:
-            log.warning("checkov %s is not %s: in-process tuning left off", CHECKOV_VERSION, TUNED_FOR)
+            # The fail-closed hooks name checkov internals: unverified elsewhere, a
+            # raising check could pass silently, so the engine does not start.
+            raise RuntimeError(
+                f"checkov {CHECKOV_VERSION} is installed; the policy engine is verified against {TUNED_FOR} only "
+                "(services/policy/requirements.txt pins it)"
+            )
         else:
+            scan_failures.install()
             for module in (
                 "checkov.common.checks_infra.solvers.attribute_solvers.base_attribute_solver",
                 "checkov.common.checks_infra.solvers.resource_solvers.base_resource_solver",

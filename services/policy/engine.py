@@ -40,6 +40,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from services.policy import scan_failures
 from services.policy.canonical import CanonicalFiles, VettedCatalog, canonicalize, files_digest
 from services.policy.check_registry import RUNNERS, known_check_ids, load_check_dirs
 from services.policy.checkov_tuning import CHECKOV_LOCK, CHECKOV_VERSION, configure_checkov
@@ -59,8 +60,9 @@ from services.policy.inputs import (
 )
 from services.policy.lru import Lru
 from services.policy.results import Part, ScanResult, ScanStats, sort_key
+from services.policy.scan_failures import ScanFailed
 from services.policy.scan_store import RedisScanStore
-from services.policy.verdict import DEFAULT_THRESHOLD, PERSONA_BLOCKS_AT, assemble_verdict
+from services.policy.verdict import DEFAULT_THRESHOLD, PERSONA_BLOCKS_AT, assemble_verdict, error_verdict
 from shared.contracts.artifacts import ArtifactBundle, FileKind, Finding, GeneratedFile, GuardrailVerdict, Severity
 from shared.contracts.intent import Persona
 
@@ -112,7 +114,19 @@ class GuardrailEngine:
         check_limits(bundle.files)
         content_sha = bundle.content_sha256
         threshold = PERSONA_BLOCKS_AT[persona] if blocks_at is DEFAULT_THRESHOLD else blocks_at
-        return assemble_verdict(self._evaluate(bundle, content_sha), persona, content_sha, threshold)
+        try:
+            result = self._evaluate(bundle, content_sha)
+        except InvalidInput:
+            raise
+        except ScanFailed as exc:  # a check raised: checkov would have dropped its result
+            self.stats.errors += 1
+            return error_verdict(persona, content_sha, [str(f) for f in exc.failures]
+                                 + ([f"{exc.total - len(exc.failures)} more failures"] if exc.total > len(exc.failures) else []))
+        except Exception as exc:  # noqa: BLE001 - fail closed: any fault of the scan is an error verdict
+            self.stats.errors += 1
+            log.exception("guardrail scan failed")
+            return error_verdict(persona, content_sha, [_scan_fault(exc)])
+        return assemble_verdict(result, persona, content_sha, threshold, bundle)
 
     def evaluate(self, bundle: ArtifactBundle) -> ScanResult:
         """Scan (or take from the cache) without applying a persona.
@@ -259,11 +273,12 @@ class GuardrailEngine:
                 target.write_text(neutralise_suppressions(content), encoding="utf-8")
             t0 = time.perf_counter()
             runner = import_module(module).Runner()  # a new runner per scan: they keep results
-            reports = runner.run(
-                root_folder=str(root),
-                runner_filter=RunnerFilter(framework=[framework], show_progress_bar=False),
-                collect_skip_comments=False,
-            )
+            with scan_failures.recording(framework, str(root)):
+                reports = runner.run(
+                    root_folder=str(root),
+                    runner_filter=RunnerFilter(framework=[framework], show_progress_bar=False),
+                    collect_skip_comments=False,
+                )
             scan_ms = round((time.perf_counter() - t0) * 1000, 2)
             reports = reports if isinstance(reports, list) else [reports]
             self._check_coverage(kind, root, files, runner, reports)
@@ -344,3 +359,12 @@ class GuardrailEngine:
             fix_hint=fix,
             blocking=blocking,
         )
+
+
+def _scan_fault(exc: BaseException) -> str:
+    """What an unexpected scan failure is called in a verdict (no traceback: that is in the log)."""
+    if isinstance(exc, RecursionError):
+        return "scan failed: the files are nested too deeply for checkov (RecursionError); flatten them"
+    if isinstance(exc, MemoryError):
+        return "scan failed: too large to scan (out of memory)"
+    return f"scan failed: {type(exc).__name__}: {exc}"[:500]

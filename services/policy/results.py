@@ -19,6 +19,8 @@ class ScanResult:
     checks_passed: int
     checks_failed: int
     timings_ms: dict[str, float]
+    #: (path, reason) of every file left out of the scan: the verdict is then at best ``incomplete``.
+    not_scanned: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -29,6 +31,7 @@ class ScanStats:
     cache_hits: int = 0  # whole bundles answered from the cache
     part_hits: int = 0  # frameworks answered from the cache (e.g. Terraform differing only in names)
     shared_hits: int = 0  # of those, answered by the shared store (another process scanned them)
+    errors: int = 0  # scans that ended in an error verdict
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ The names below are re-exported so callers need one import.
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +30,8 @@ from services.policy.scan_store import RedisScanStore
 from services.policy.verdict import DEFAULT_THRESHOLD, PERSONA_BLOCKS_AT, SCANNER, blocking_reasons
 from shared.contracts.artifacts import ArtifactBundle, FileKind, GeneratedFile, GuardrailVerdict, Severity
 from shared.contracts.intent import Persona
+
+log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- module-level API
 
@@ -63,7 +66,10 @@ def configure(
     global _engine
     engine = GuardrailEngine(extra_policies_dir=extra_policies_dir, cache_size=cache_size)
     if warm:
-        engine.evaluate(_WARM_UP)
+        try:
+            engine.evaluate(_WARM_UP)
+        except Exception as exc:  # noqa: BLE001 - every scan that meets the fault will say so in its verdict
+            log.error("warm-up scan failed: %s", exc)
         engine.clear_cache()
         engine.stats = ScanStats()
     engine.shared_store = shared_store  # after the warm-up: its scan is not worth sharing
