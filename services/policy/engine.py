@@ -29,6 +29,7 @@ carry their module copies.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import tempfile
@@ -41,6 +42,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from services.policy import scan_failures
+from services.policy.budget import ScanTooLarge, time_budget
 from services.policy.canonical import CanonicalFiles, VettedCatalog, canonicalize, files_digest
 from services.policy.check_registry import RUNNERS, known_check_ids, load_check_dirs
 from services.policy.checkov_tuning import CHECKOV_LOCK, CHECKOV_VERSION, configure_checkov
@@ -62,6 +64,7 @@ from services.policy.lru import Lru
 from services.policy.results import Part, ScanResult, ScanStats, sort_key
 from services.policy.scan_failures import ScanFailed
 from services.policy.scan_store import RedisScanStore
+from services.policy.structure_limits import check_terraform_structure, check_yaml_structure
 from services.policy.verdict import DEFAULT_THRESHOLD, PERSONA_BLOCKS_AT, assemble_verdict, error_verdict
 from shared.contracts.artifacts import ArtifactBundle, FileKind, Finding, GeneratedFile, GuardrailVerdict, Severity
 from shared.contracts.intent import Persona
@@ -88,7 +91,9 @@ class GuardrailEngine:
         catalog: VettedCatalog | None = None,
         canonical: bool = True,
         shared_store: RedisScanStore | None = None,
+        cpu_limit_s: float | None = None,
     ) -> None:
+        """``cpu_limit_s``: a scan's CPU-time budget in seconds (``budget.py``); None: unbounded."""
         if cache_size < 0:
             raise ValueError("cache_size must be >= 0")
         self.pack: GuardrailPack = load_pack(extra_policies_dir)
@@ -102,6 +107,7 @@ class GuardrailEngine:
         self._results = Lru(cache_size)
         self._parts = Lru(cache_size)
         self.shared_store = shared_store
+        self.cpu_limit_s = cpu_limit_s
 
     # -- public API
 
@@ -114,19 +120,30 @@ class GuardrailEngine:
         check_limits(bundle.files)
         content_sha = bundle.content_sha256
         threshold = PERSONA_BLOCKS_AT[persona] if blocks_at is DEFAULT_THRESHOLD else blocks_at
+        started = time.perf_counter()
         try:
-            result = self._evaluate(bundle, content_sha)
+            with time_budget(self.cpu_limit_s):
+                result = self._evaluate(bundle, content_sha)
         except InvalidInput:
             raise
+        except ScanTooLarge as exc:
+            return self._error(persona, content_sha, [str(exc)], started)
         except ScanFailed as exc:  # a check raised: checkov would have dropped its result
-            self.stats.errors += 1
-            return error_verdict(persona, content_sha, [str(f) for f in exc.failures]
-                                 + ([f"{exc.total - len(exc.failures)} more failures"] if exc.total > len(exc.failures) else []))
+            errors = [str(f) for f in exc.failures]
+            if exc.total > len(exc.failures):
+                errors.append(f"{exc.total - len(exc.failures)} more failures")
+            if any(f.error.startswith("MemoryError") or "Errno 12]" in f.error for f in exc.failures):
+                errors.insert(0, "too large to scan: the scan ran out of its memory budget")
+            return self._error(persona, content_sha, errors, started)
         except Exception as exc:  # noqa: BLE001 - fail closed: any fault of the scan is an error verdict
-            self.stats.errors += 1
             log.exception("guardrail scan failed")
-            return error_verdict(persona, content_sha, [_scan_fault(exc)])
+            return self._error(persona, content_sha, [_scan_fault(exc)], started)
         return assemble_verdict(result, persona, content_sha, threshold, bundle)
+
+    def _error(self, persona: Persona, content_sha: str, errors: list[str], started: float) -> GuardrailVerdict:
+        self.stats.errors += 1
+        log.warning("guardrail scan ended in error: %s", "; ".join(errors))
+        return error_verdict(persona, content_sha, errors, {"total": round((time.perf_counter() - started) * 1000, 2)})
 
     def evaluate(self, bundle: ArtifactBundle) -> ScanResult:
         """Scan (or take from the cache) without applying a persona.
@@ -177,9 +194,12 @@ class GuardrailEngine:
         by_kind: dict[FileKind, list[GeneratedFile]] = {}
         for file in files:
             if file.kind in (FileKind.kubernetes, FileKind.github_actions):
+                check_yaml_structure(file.path, file.content)  # before any loader builds it
                 check_yaml(file)
-            elif file.kind is FileKind.terraform and not file.path.lower().endswith(TERRAFORM_SUFFIXES):
-                raise InvalidInput(f"{file.path}: marked terraform but checkov only reads {', '.join(TERRAFORM_SUFFIXES)}")
+            elif file.kind is FileKind.terraform:
+                if not file.path.lower().endswith(TERRAFORM_SUFFIXES):
+                    raise InvalidInput(f"{file.path}: marked terraform but checkov only reads {', '.join(TERRAFORM_SUFFIXES)}")
+                check_terraform_structure(file.path, file.content)
             by_kind.setdefault(file.kind, []).append(file)
 
         findings: list[Finding] = []
@@ -365,6 +385,6 @@ def _scan_fault(exc: BaseException) -> str:
     """What an unexpected scan failure is called in a verdict (no traceback: that is in the log)."""
     if isinstance(exc, RecursionError):
         return "scan failed: the files are nested too deeply for checkov (RecursionError); flatten them"
-    if isinstance(exc, MemoryError):
-        return "scan failed: too large to scan (out of memory)"
+    if isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno == errno.ENOMEM):
+        return "too large to scan: the scan ran out of its memory budget"
     return f"scan failed: {type(exc).__name__}: {exc}"[:500]

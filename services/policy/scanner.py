@@ -55,6 +55,7 @@ def configure(
     cache_size: int = 256,
     warm: bool = True,
     shared_store: RedisScanStore | None = None,
+    cpu_limit_s: float | None = None,
 ) -> GuardrailEngine:
     """Build the process-wide engine; the worker calls this at start with its settings.
 
@@ -64,7 +65,7 @@ def configure(
     objects loaded by then are frozen out of the garbage collector.
     """
     global _engine
-    engine = GuardrailEngine(extra_policies_dir=extra_policies_dir, cache_size=cache_size)
+    engine = GuardrailEngine(extra_policies_dir=extra_policies_dir, cache_size=cache_size, cpu_limit_s=cpu_limit_s)
     if warm:
         try:
             engine.evaluate(_WARM_UP)
