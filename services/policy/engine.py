@@ -29,12 +29,13 @@ carry their module copies.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import os
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -54,8 +55,11 @@ from services.policy.inputs import (
     check_limits,
     check_path,
     check_text,
+    HELM_NOT_SCANNED,
     check_yaml,
     hcl_error,
+    helm_chart_roots,
+    in_helm_chart,
     kind_for_path,
     neutralise_suppressions,
     parse_persona,
@@ -72,6 +76,9 @@ from shared.contracts.intent import Persona
 from checkov.runner_filter import RunnerFilter  # noqa: E402  after checkov_tuning set the environment
 
 log = logging.getLogger(__name__)
+
+#: The result when every file was set aside (a Helm chart alone): nothing ran, nothing found.
+_NOTHING_SCANNED = ScanResult(findings=(), passed=(), checks_passed=0, checks_failed=0, timings_ms={})
 
 
 class GuardrailEngine:
@@ -112,18 +119,34 @@ class GuardrailEngine:
     # -- public API
 
     def scan(
-        self, bundle: ArtifactBundle, persona: Persona | str, blocks_at: Severity | None | object = DEFAULT_THRESHOLD
+        self,
+        bundle: ArtifactBundle,
+        persona: Persona | str,
+        blocks_at: Severity | None | object = DEFAULT_THRESHOLD,
+        not_scanned: Iterable[tuple[str, str]] = (),
     ) -> GuardrailVerdict:
         """`blocks_at`: from which severity non-blocking findings block for this persona
-        (the config service's `persona.<name>.blocks_at`); by default PERSONA_BLOCKS_AT."""
+        (the config service's `persona.<name>.blocks_at`); by default PERSONA_BLOCKS_AT.
+
+        Files of a Helm chart (under a folder with ``Chart.yaml``) are left out and named
+        in the verdict, as are ``not_scanned`` (path, reason) pairs the caller already
+        set aside: such a verdict is at best ``incomplete``, never ``passed``.
+        """
         persona = parse_persona(persona)
         check_limits(bundle.files)
         content_sha = bundle.content_sha256
         threshold = PERSONA_BLOCKS_AT[persona] if blocks_at is DEFAULT_THRESHOLD else blocks_at
+        left_out = set(not_scanned)
+        charts = helm_chart_roots(f.path for f in bundle.files)
+        if charts:
+            left_out |= {(f.path, HELM_NOT_SCANNED) for f in bundle.files if in_helm_chart(f.path, charts)}
+            bundle = bundle.model_copy(update={"files": [f for f in bundle.files if not in_helm_chart(f.path, charts)]})
         started = time.perf_counter()
         try:
             with time_budget(self.cpu_limit_s):
-                result = self._evaluate(bundle, content_sha)
+                result = self._evaluate(bundle, content_sha) if bundle.files else _NOTHING_SCANNED
+            if left_out:
+                result = dataclasses.replace(result, not_scanned=tuple(sorted(left_out)))
         except InvalidInput:
             raise
         except ScanTooLarge as exc:
@@ -171,15 +194,20 @@ class GuardrailEngine:
         if not isinstance(files, Mapping) or not files:
             raise InvalidInput("send at least one file as {path: content}")
         check_file_count(len(files))
+        charts = helm_chart_roots(path for path in files if isinstance(path, str))
         generated = []
+        not_scanned = []
         for path, content in files.items():
             path = check_path(path)
             text = check_text(path, content)
+            if in_helm_chart(path, charts):  # any file of a chart: templates, helpers, NOTES.txt
+                not_scanned.append((path, HELM_NOT_SCANNED))
+                continue
             try:
                 generated.append(GeneratedFile(path=path, kind=kind_for_path(path), content=text))
             except ValidationError as exc:
                 raise InvalidInput(f"{path}: {exc.errors()[0]['msg']}") from None
-        return self.scan(ArtifactBundle(files=generated), persona)
+        return self.scan(ArtifactBundle(files=generated), persona, not_scanned=not_scanned)
 
     def clear_cache(self, bundles: bool = True, parts: bool = True) -> None:
         if bundles:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -101,6 +102,24 @@ def check_limits(files: list[GeneratedFile]) -> None:
 
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars")
+
+#: Why a Helm chart's files are left out (checkov's Helm runner needs the helm binary;
+#: its templates are Go templates, not Kubernetes YAML, until rendered).
+HELM_NOT_SCANNED = "Helm chart, render it first (helm template) and send the rendered manifests"
+
+
+def helm_chart_roots(paths: Iterable[str]) -> set[str]:
+    """Folders holding a ``Chart.yaml`` ("" for the upload's root): everything under one is a chart."""
+    roots = set()
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        if name in ("Chart.yaml", "Chart.yml"):
+            roots.add(folder)
+    return roots
+
+
+def in_helm_chart(path: str, roots: set[str]) -> bool:
+    return any(root == "" or path.startswith(root + "/") for root in roots)
 
 
 def kind_for_path(path: str) -> FileKind:
