@@ -153,3 +153,21 @@ def test_a_check_that_raises_in_the_worker_gives_an_error_verdict_not_a_pass(api
         assert any("check ORG_RAISE_TF on aws_cloudwatch_log_group.app" in e for e in verdict["errors"])
     finally:
         workers.restart("policy")
+
+
+def test_an_upload_with_a_helm_chart_scans_the_rest_and_is_incomplete(api, workers, keys):
+    files = {
+        "chart/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+        "chart/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+        "chart/templates/_helpers.tpl": '{{- define "x" -}}x{{- end -}}\n',
+        "k8s/pod.yaml": ROOT_POD,
+    }
+    response = api.post("/api/v1/validate", json={"files": files}, headers=keys.requester)
+    assert response.status_code == 200, response.text
+    verdict = response.json()
+    assert verdict["status"] == "blocked"  # the root pod beside the chart is still judged
+    assert {n["path"] for n in verdict["not_scanned"]} == {p for p in files if p.startswith("chart/")}
+
+    del files["k8s/pod.yaml"]
+    alone = api.post("/api/v1/validate", json={"files": files}, headers=keys.requester).json()
+    assert alone["status"] == "incomplete" and "render it first" in alone["not_scanned"][0]["reason"]
