@@ -19,6 +19,10 @@ Per folder, in this order of honesty:
   does at start (``configure()``: checkov loaded, the pack verified, one tiny warm-up
   scan, nothing else) and scans the folder once. Its content was never seen by that
   process: no bundle, part, parse or expression memo holds it. This is the headline.
+  A worker's start-up (``configure``) scans each vetted catalog module once on its
+  own, so the memos of HCL parses and expression evaluations hold the catalog's
+  texts (never a finding: result caches are emptied). The **bare** column is the same
+  first scan in a process started without those catalog scans.
 * **warm worker, first scan**: one long-lived engine scans the corpus folder after
   folder; each folder's time is its first scan there (memos hold what the previous
   folders had in common with it, e.g. catalog module copies), as a worker that has
@@ -104,17 +108,18 @@ def p50(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def first_scan_in_fresh_process(folder: Path) -> dict:
-    """A new interpreter: the engine as a starting worker builds it, then one scan of ``folder``."""
-    done = subprocess.run([sys.executable, __file__, "--first-scan", str(folder)],
+def first_scan_in_fresh_process(folder: Path, bare: bool = False) -> dict:
+    """A new interpreter: the engine as a starting worker builds it, then one scan of ``folder``
+    (``bare``: without the start-up scans of the catalog modules, for comparison)."""
+    done = subprocess.run([sys.executable, __file__, "--first-scan", str(folder), *(["--bare"] if bare else [])],
                           capture_output=True, text=True, timeout=600, cwd=REPO)
     if done.returncode != 0:
         raise RuntimeError(f"first scan of {folder} failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _first_scan_main(folder: Path) -> int:
-    engine = configure()  # what worker_init does: checkov loaded, pack verified, one warm-up scan
+def _first_scan_main(folder: Path, bare: bool) -> int:
+    engine = configure(warm_catalog=not bare)  # what worker_init does (see the module doc)
     bundle = load_bundle(folder)
     t0, c0 = time.perf_counter(), time.process_time()
     verdict = engine.scan(bundle, "devops")
@@ -168,9 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli-runs", type=int, default=1, help="CLI runs per folder (p50 taken)")
     parser.add_argument("--json", type=Path, default=RESULTS, help=f"where to write the raw results ({label(RESULTS)})")
     parser.add_argument("--first-scan", type=Path, help=argparse.SUPPRESS)  # the fresh-process child
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.first_scan:
-        return _first_scan_main(args.first_scan)
+        return _first_scan_main(args.first_scan, args.bare)
     if not CHECKOV.exists() and not shutil.which("checkov"):
         print("checkov CLI not found next to this python: run with .venv-policy/bin/python", file=sys.stderr)
         return 2
@@ -179,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     warm = configure(cache_size=256)  # the long-lived worker of the "warm worker" column
     start_ms = (time.perf_counter() - t0) * 1000
     print(f"engine start as a worker does it (checkov {CHECKOV_VERSION}, pack {warm.pack.version}): {start_ms:.0f} ms")
-    header = (f"{'folder':44} {'kind':12} {'files':>5} {'fresh 1st':>10} {'cpu':>8} {'warm 1st':>9} {'CLI':>8} "
+    header = (f"{'folder':44} {'kind':12} {'files':>5} {'fresh 1st':>10} {'cpu':>8} {'bare 1st':>9} {'warm 1st':>9} {'CLI':>8} "
               f"{'CLI/fresh':>9} {'CLI/warm':>8} {'findings':>8} identical")
     print(header)
     print("-" * len(header))
@@ -189,17 +195,22 @@ def main(argv: list[str] | None = None) -> int:
         if not bundle.files:
             continue
         fresh = first_scan_in_fresh_process(folder)
+        bare = first_scan_in_fresh_process(folder, bare=True)
         t1 = time.perf_counter()
         warm_verdict = warm.scan(bundle, "devops")
         warm_ms = (time.perf_counter() - t1) * 1000
         cli_times, theirs = cli(bundle, args.cli_runs)
         ours = {tuple(f) for f in fresh["findings"]}
         warm_ours = {(f.check_id, f.resource, f.file) for f in warm_verdict.findings}
-        identical = ours == theirs == warm_ours and fresh["status"] != "error"
+        bare_ours = {tuple(f) for f in bare["findings"]}
+        identical = ours == theirs == warm_ours == bare_ours and "error" not in (fresh["status"], bare["status"])
         row = {
             "folder": label(folder), "kind": category(folder), "files": len(bundle.files),
             "fresh_first_scan_ms": fresh["wall_ms"], "fresh_first_scan_cpu_ms": fresh["cpu_ms"],
-            "fresh_timings_ms": fresh["timings_ms"], "warm_first_scan_ms": round(warm_ms, 2),
+            "fresh_timings_ms": fresh["timings_ms"],
+            "bare_fresh_first_scan_ms": bare["wall_ms"], "bare_fresh_first_scan_cpu_ms": bare["cpu_ms"],
+            "ratio_cli_to_bare_fresh": round(p50(cli_times) / bare["wall_ms"], 1),
+            "warm_first_scan_ms": round(warm_ms, 2),
             "cache_hit_ms": fresh["cache_hit_ms"], "cli_ms": [round(t, 1) for t in cli_times],
             "cli_p50_ms": round(p50(cli_times), 1),
             "ratio_cli_to_fresh": round(p50(cli_times) / fresh["wall_ms"], 1),
@@ -209,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         rows.append(row)
         print(f"{row['folder'][-44:]:44} {row['kind']:12} {row['files']:5d} {fresh['wall_ms']:8.1f}ms "
-              f"{fresh['cpu_ms']:6.1f}ms {warm_ms:7.1f}ms {row['cli_p50_ms']:6.0f}ms {row['ratio_cli_to_fresh']:8.1f}x "
+              f"{fresh['cpu_ms']:6.1f}ms {bare['wall_ms']:7.1f}ms {warm_ms:7.1f}ms {row['cli_p50_ms']:6.0f}ms {row['ratio_cli_to_fresh']:8.1f}x "
               f"{row['ratio_cli_to_warm']:7.1f}x {len(ours):8d} {'yes' if identical else 'NO'}")
         for key in ("only_engine", "only_cli"):
             for item in row[key]:
@@ -242,6 +253,8 @@ def _summary(rows: list[dict]) -> dict:
             "fresh_first_scan_max_ms": round(max(r["fresh_first_scan_ms"] for r in group), 1),
             "ratio_cli_to_fresh_p50": round(p50([r["ratio_cli_to_fresh"] for r in group]), 1),
             "ratio_cli_to_fresh_min": round(min(r["ratio_cli_to_fresh"] for r in group), 1),
+            "fresh_first_scan_cpu_p50_ms": round(p50([r["fresh_first_scan_cpu_ms"] for r in group]), 1),
+            "ratio_cli_to_bare_fresh_p50": round(p50([r["ratio_cli_to_bare_fresh"] for r in group]), 1),
             "ratio_cli_to_warm_p50": round(p50([r["ratio_cli_to_warm"] for r in group]), 1),
             "ratio_cli_to_warm_min": round(min(r["ratio_cli_to_warm"] for r in group), 1),
             "folders_at_target_ratio": sum(r["ratio_cli_to_fresh"] >= TARGET_RATIO for r in group),
@@ -251,6 +264,10 @@ def _summary(rows: list[dict]) -> dict:
             f"{name:12} first scan, fresh worker: p50 {stats['fresh_first_scan_p50_ms']} ms (max "
             f"{stats['fresh_first_scan_max_ms']} ms), CLI/engine p50 {stats['ratio_cli_to_fresh_p50']}x, min "
             f"{stats['ratio_cli_to_fresh_min']}x; {stats['folders_at_target_ratio']}/{len(group)} folders at >= {TARGET_RATIO}x"
+        )
+        out["lines"].append(
+            f"{name:12} first scan, fresh worker without the catalog start-up scans: CLI/engine p50 "
+            f"{stats['ratio_cli_to_bare_fresh_p50']}x; engine CPU p50 with them {stats['fresh_first_scan_cpu_p50_ms']} ms"
         )
         out["lines"].append(
             f"{name:12} first scan, warm worker:  CLI/engine p50 {stats['ratio_cli_to_warm_p50']}x, min {stats['ratio_cli_to_warm_min']}x"

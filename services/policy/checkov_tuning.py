@@ -7,7 +7,7 @@ Why these settings (all for zero network and predictable latency):
 * checkov's parallel runner is set to sequential: it forks a process per file batch,
   which costs more than the parse for bundles of a few files and must not happen
   inside a Celery worker anyway.
-* Six pieces of checkov are tuned, each without changing what is computed
+* Seven pieces of checkov are tuned, each without changing what is computed
   (``bench/guardrails.py`` compares the findings with the CLI's on every run):
 
   - the graph check registry and its attribute/resource solvers start a thread pool
@@ -24,6 +24,9 @@ Why these settings (all for zero network and predictable latency):
   - Terraform expression texts are evaluated once (``evaluate_terraform`` is a pure
     function of its text), not again on every scan;
   - the Terraform graph's real-path lookups of the scan's own files are memoised;
+  - the JSONPath parser (``bc_jsonpath_ng``) is built once per grammar: it rebuilds
+    its LALR tables with ply for every expression it parses (about 80 ms each), which
+    made JSONPath tables most of a fresh worker's first Terraform scan;
   - Kubernetes YAML is parsed by libyaml (same line marks) instead of pure Python.
 
   They are applied only to the pinned checkov version (``TUNED_FOR``); with any other
@@ -216,6 +219,36 @@ def _cached_parse(parse: Any, size: int = 4096) -> Any:
     return parse_text
 
 
+def _jsonpath_parser_built_once(parser_class: Any) -> None:
+    """``JsonPathParser.parse_token_stream`` with ply's parser built once per (grammar, start).
+
+    bc_jsonpath_ng calls ``ply.yacc.yacc`` on every parse ("we regenerate the parse
+    table every time"), and the tables are a pure function of the grammar: the class's
+    ``p_*`` rules, ``tokens`` and ``precedence``. The grammar actions build new AST
+    nodes from their arguments only, so a parser built once parses every later text
+    exactly as a new one would.
+    """
+    import ply.yacc
+
+    from bc_jsonpath_ng.parser import IteratorToTokenStream
+
+    built: dict[tuple, Any] = {}
+    lock = threading.Lock()
+
+    def parse_token_stream(self: Any, token_iterator: Any, start_symbol: str = "jsonpath") -> Any:
+        key = (type(self), start_symbol, bool(self.debug))
+        with lock:
+            parser = built.get(key)
+            if parser is None:
+                parser = built[key] = ply.yacc.yacc(
+                    module=self, debug=self.debug, write_tables=0, start=start_symbol,
+                    errorlog=ply.yacc.NullLogger(),
+                )
+            return parser.parse(lexer=IteratorToTokenStream(token_iterator))
+
+    parser_class.parse_token_stream = parse_token_stream
+
+
 class _CSafeLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """checkov's Kubernetes ``SafeLineLoader`` on libyaml: the same mappings with the same
     ``__startline__``/``__endline__`` (libyaml nodes carry the same marks), several
@@ -265,6 +298,7 @@ def configure_checkov() -> None:
             evaluator.evaluate_terraform = memoised  # its own recursion and the renderer's calls
             import_module("checkov.terraform.graph_builder.foreach.abstract_handler").evaluate_terraform = memoised
             import_module("checkov.terraform.graph_builder.local_graph").os = _os_with_cached_realpath()
+            _jsonpath_parser_built_once(import_module("bc_jsonpath_ng.parser").JsonPathParser)
             k8s_yaml = import_module("checkov.kubernetes.parser.k8_yaml")
             if hasattr(yaml, "CSafeLoader"):
                 k8s_yaml.SafeLineLoader = _CSafeLineLoader

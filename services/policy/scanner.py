@@ -56,21 +56,28 @@ def configure(
     warm: bool = True,
     shared_store: RedisScanStore | None = None,
     cpu_limit_s: float | None = None,
+    warm_catalog: bool = True,
 ) -> GuardrailEngine:
     """Build the process-wide engine; the worker calls this at start with its settings.
 
     ``extra_policies_dir`` is the operator folder (``settings.policy_extra_checks_dir``);
     an inconsistent folder raises ``PackError`` here, so a worker with a broken policy
-    set never starts. ``warm`` runs one small scan so the first real one is fast; the
-    objects loaded by then are frozen out of the garbage collector.
+    set never starts. ``warm`` runs one small scan so the first real one is fast, and
+    with ``warm_catalog`` one scan of each vetted catalog module on its own: generated
+    stacks carry byte-identical copies of these modules, so their HCL parses and the
+    expression texts checkov evaluates in them are then in the process memos
+    (``checkov_tuning``) before any request arrives. No finding is kept from these
+    scans (the engine's result caches are emptied): every request is scanned whole.
+    The objects loaded by then are frozen out of the garbage collector.
     """
     global _engine
     engine = GuardrailEngine(extra_policies_dir=extra_policies_dir, cache_size=cache_size, cpu_limit_s=cpu_limit_s)
     if warm:
-        try:
-            engine.evaluate(_WARM_UP)
-        except Exception as exc:  # noqa: BLE001 - every scan that meets the fault will say so in its verdict
-            log.error("warm-up scan failed: %s", exc)
+        for bundle in (_WARM_UP, *(_catalog_bundles() if warm_catalog else ())):
+            try:
+                engine.evaluate(bundle)
+            except Exception as exc:  # noqa: BLE001 - every scan that meets the fault will say so in its verdict
+                log.error("warm-up scan failed: %s", exc)
         engine.clear_cache()
         engine.stats = ScanStats()
     engine.shared_store = shared_store  # after the warm-up: its scan is not worth sharing
@@ -83,6 +90,19 @@ def configure(
     with _engine_lock:
         _engine = engine
     return engine
+
+
+def _catalog_bundles() -> list[ArtifactBundle]:
+    """Each vetted catalog module's files, laid out as the generator copies them."""
+    from shared.catalog import load_catalog
+
+    return [
+        ArtifactBundle(files=[
+            GeneratedFile(path=f"terraform/modules/{module.name}/{name}", kind=FileKind.terraform, content=text)
+            for name, text in module.files.items()
+        ])
+        for module in load_catalog().values()
+    ]
 
 
 def get_engine() -> GuardrailEngine:
