@@ -32,7 +32,6 @@ from __future__ import annotations
 import dataclasses
 import errno
 import logging
-import os
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
@@ -57,7 +56,6 @@ from services.policy.inputs import (
     check_text,
     HELM_NOT_SCANNED,
     check_yaml,
-    hcl_error,
     helm_chart_roots,
     in_helm_chart,
     kind_for_path,
@@ -65,6 +63,7 @@ from services.policy.inputs import (
     parse_persona,
 )
 from services.policy.lru import Lru
+from services.policy.records import check_coverage, finding_from_record, relative_path
 from services.policy.results import Part, ScanResult, ScanStats, sort_key
 from services.policy.scan_failures import ScanFailed
 from services.policy.scan_store import RedisScanStore
@@ -329,13 +328,13 @@ class GuardrailEngine:
                 )
             scan_ms = round((time.perf_counter() - t0) * 1000, 2)
             reports = reports if isinstance(reports, list) else [reports]
-            self._check_coverage(kind, root, files, runner, reports)
+            check_coverage(kind, root, files, runner, reports)
             for report in reports:
                 passed += len(report.passed_checks)
                 failed += len(report.failed_checks)
-                passed_records.update((r.check_id, r.resource, self._relative(r, root)) for r in report.passed_checks)
+                passed_records.update((r.check_id, r.resource, relative_path(r, root)) for r in report.passed_checks)
                 for record in report.failed_checks:
-                    finding = self._finding(record, root)
+                    finding = finding_from_record(record, root, self.pack)
                     findings.setdefault((finding.check_id, finding.resource, finding.file, finding.line_start), finding)
         return Part(
             findings=tuple(findings.values()),
@@ -343,69 +342,6 @@ class GuardrailEngine:
             checks_passed=passed,
             checks_failed=failed,
             scan_ms=scan_ms,
-        )
-
-    @staticmethod
-    def _check_coverage(kind: FileKind, root: Path, files: Mapping[str, str], runner: Any, reports: list) -> None:
-        """Refuse files checkov skipped: an unscanned file must never yield "passed"."""
-        content = {str((root / path).resolve()): path for path in files}
-        if kind is FileKind.terraform:
-            for report in reports:
-                for bad in sorted(report.parsing_errors):
-                    path = content.get(str(Path(bad).resolve()))
-                    if path is not None:
-                        raise InvalidInput(hcl_error(path, files[path]))
-                    raise InvalidInput(f"{bad}: checkov could not parse this file")
-            return
-        parsed = set()
-        for key in getattr(runner, "definitions", None) or {}:
-            path = Path(str(key))  # absolute, or relative to the root with a leading "/" (dockerfile)
-            parsed.add(str((path if path.is_relative_to(root) else root / str(key).lstrip("/")).resolve()))
-        skipped = sorted(path for absolute, path in content.items() if absolute not in parsed)
-        if skipped:
-            hint = {
-                FileKind.kubernetes: "check that every document is a Kubernetes object",
-                FileKind.github_actions: "workflows must live under .github/workflows/",
-                FileKind.dockerfile: "name the file Dockerfile, Dockerfile.<name> or <name>.Dockerfile",
-            }[kind]
-            raise InvalidInput(f"checkov could not read {', '.join(skipped)}: {hint}")
-
-    @staticmethod
-    def _relative(record: Any, root: Path) -> str:
-        """A record's file relative to the bundle root (checkov's own is relative to the runner root)."""
-        absolute = record.file_abs_path or str(root / record.file_path.lstrip("/"))
-        return os.path.relpath(absolute, root).replace(os.sep, "/")
-
-    def _finding(self, record: Any, root: Path) -> Finding:
-        file = self._relative(record, root)
-        lines = list(record.file_line_range or [0, 0]) + [0, 0]
-        guardrail = self.pack.guardrail_for(record.check_id)
-        details = "; ".join(d for d in (record.details or []) if d)
-        caller = ""
-        if getattr(record, "caller_file_path", None) and getattr(record, "caller_file_line_range", None):
-            caller_path = os.path.relpath(os.path.join(str(root), record.caller_file_path.lstrip("/")), root)
-            start, end = record.caller_file_line_range
-            caller = f" (through the module call at {caller_path.replace(os.sep, '/')}:{start}-{end})"
-        check = f"{record.check_id}: {record.check_name}"
-        if guardrail is not None:
-            message = f"{guardrail.id} {guardrail.title}: {guardrail.message} [{check}]"
-            severity, blocking, fix = guardrail.severity, guardrail.blocking, guardrail.fix
-        else:
-            message = f"[{check}]"
-            severity, blocking, fix = self.pack.severity_for_plain(record.check_id), False, record.guideline or ""
-        if details:
-            message += f" {details}"
-        return Finding(
-            guardrail_id=guardrail.id if guardrail else None,
-            check_id=record.check_id,
-            resource=record.resource,
-            file=file,
-            line_start=int(lines[0] or 0),
-            line_end=int(lines[1] or 0),
-            severity=severity,
-            message=message + caller,
-            fix_hint=fix,
-            blocking=blocking,
         )
 
 
