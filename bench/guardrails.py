@@ -1,41 +1,40 @@
-"""Benchmark: the warm in-process guardrail scanner against the checkov CLI, same files.
+"""Benchmark: the guardrail engine's first scan of content it has never seen, against the checkov CLI.
 
 Run with the policy venv from the repo root::
 
-    .venv-policy/bin/python bench/guardrails.py            # default configs
-    .venv-policy/bin/python bench/guardrails.py DIR [DIR …] --runs 20 --cli-runs 3
+    .venv-policy/bin/python bench/guardrails.py                 # the whole corpus
+    .venv-policy/bin/python bench/guardrails.py DIR [DIR ...]   # some folders
 
-A config is a folder laid out like a generated bundle (``terraform/…``,
-``kubernetes/…``). By default: every scenario exported by the Terraform generator
-under ``tests/fixtures/generated/`` (when present) and the policy test bundles.
+Results go to ``bench/results/guardrails.json`` (``--json`` to change it) and are
+printed. The corpus (``default_configs``): stacks made by the real generator for
+intents no test uses (``bench/corpus/generated``, made by
+``bench/corpus/make_generated.py``: other regions, sizes, clouds and module mixes),
+hand-written deliberately vulnerable folders (``bench/corpus/handwritten``: Terraform
+with and without local modules, Kubernetes, a mixed folder with a workflow and a
+Dockerfile), the generator's scenario exports and the policy test bundles.
 
-For each config it prints, in one run:
+Per folder, in this order of honesty:
 
-* the warm in-process scan p50 with every cache and memo empty (wall clock and CPU;
-  a new checkov runner per scan: the very first scan of a freshly started worker,
-  checkov already loaded);
-* the "new shape" p50: the same request in another region, environment and size
-  (``tests/fixtures/generated-reshaped/``, made by the real generator) scanned right
-  after the first one: the catalog modules' parses and expression evaluations are
-  reused, the stack's own Terraform and manifests are scanned. This is the first
-  request of a stack shape in a worker that has served others;
-* the "renamed" p50: the same request from another team (only names differ,
-  ``tests/fixtures/generated-renamed/``, made by the real generator) scanned right
-  after the first one, with the bundle cache cold: its Terraform part is answered
-  from the canonical-form cache (``services/policy/canonical.py``), its manifests
-  are scanned. This is what a generated config costs in a worker that has seen its
-  stack shape once;
-* the cache-hit p50 (same bundle again);
-* the ``checkov -d DIR --quiet -o json`` p50 (``BC_SKIP_MAPPING=TRUE``,
-  ``--skip-download``, our check folder as ``--external-checks-dir``, update check off);
-* the CLI / in-process ratio;
-* whether the findings, as a set of (check id, resource, file), are identical to the
-  CLI's, for the config and for its renamed variant. They must be: the script exits
-  1 otherwise, so it doubles as the proof that the in-process tuning and the
-  canonical-form cache change nothing.
+* **fresh worker, first scan**: a new process builds the engine exactly as a worker
+  does at start (``configure()``: checkov loaded, the pack verified, one tiny warm-up
+  scan, nothing else) and scans the folder once. Its content was never seen by that
+  process: no bundle, part, parse or expression memo holds it. This is the headline.
+  A worker's start-up (``configure``) scans each vetted catalog module once on its
+  own, so the memos of HCL parses and expression evaluations hold the catalog's
+  texts (never a finding: result caches are emptied). The **bare** column is the same
+  first scan in a process started without those catalog scans.
+* **warm worker, first scan**: one long-lived engine scans the corpus folder after
+  folder; each folder's time is its first scan there (memos hold what the previous
+  folders had in common with it, e.g. catalog module copies), as a worker that has
+  served other requests.
+* **cache hit**: the same bundle again (its own line: not a first scan).
+* **CLI**: ``checkov -d DIR --quiet -o json`` (``BC_SKIP_MAPPING=TRUE``,
+  ``--skip-download``, our check folder as ``--external-checks-dir``, update check off),
+  and whether its findings, as (check id, resource, file), are identical to the
+  engine's. They must be, on every folder: the script exits 1 otherwise.
 
-Wall-clock figures depend on what else runs on the machine; CPU time is printed next
-to them for that reason.
+Wall-clock figures depend on what else runs on the machine; CPU time of the engine
+is recorded beside them for that reason (the CLI's is its children's CPU time).
 """
 
 from __future__ import annotations
@@ -43,6 +42,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -56,15 +56,17 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from services.policy.guardrails import OWN_CHECKS_DIR  # noqa: E402
-from services.policy.scanner import GuardrailEngine, clear_process_caches, configure, kind_for_path  # noqa: E402
+from services.policy.scanner import CHECKOV_VERSION, configure, kind_for_path  # noqa: E402
 from shared.contracts.artifacts import ArtifactBundle, GeneratedFile  # noqa: E402
 from shared.examples import exported_files  # noqa: E402
 
+CORPUS = REPO / "bench" / "corpus"
 GENERATED = REPO / "tests" / "fixtures" / "generated"
-RENAMED = REPO / "tests" / "fixtures" / "generated-renamed"
-RESHAPED = REPO / "tests" / "fixtures" / "generated-reshaped"
 TEST_BUNDLES = REPO / "tests" / "policy" / "fixtures" / "bundles"
+RESULTS = REPO / "bench" / "results" / "guardrails.json"
 CHECKOV = Path(sys.executable).parent / "checkov"
+TARGET_RATIO = 50
+TARGET_GENERATED_MS = 50
 
 Finding = tuple[str, str, str]
 
@@ -75,60 +77,62 @@ def load_bundle(folder: Path) -> ArtifactBundle:
         try:
             kind = kind_for_path(rel)
         except ValueError:
-            continue  # README and the like: not scanned by either side
+            continue  # SUMMARY.txt and the like: not scanned by either side
         files.append(GeneratedFile(path=rel, kind=kind, content=content))
     return ArtifactBundle(files=files)
 
 
 def default_configs() -> list[Path]:
-    configs = sorted(p for p in GENERATED.iterdir() if p.is_dir()) if GENERATED.is_dir() else []
-    return configs + sorted(p for p in TEST_BUNDLES.iterdir() if p.is_dir())
+    folders: list[Path] = []
+    for root in (CORPUS / "generated", CORPUS / "handwritten", GENERATED, TEST_BUNDLES):
+        if root.is_dir():
+            folders += sorted(p for p in root.iterdir() if p.is_dir())
+    return folders
+
+
+def label(folder: Path) -> str:
+    try:
+        return folder.resolve().relative_to(REPO).as_posix()
+    except ValueError:
+        return str(folder)
+
+
+def category(folder: Path) -> str:
+    resolved = folder.resolve()
+    if resolved.parent in ((CORPUS / "generated").resolve(), GENERATED.resolve()):
+        return "generated"
+    return "hand-written"
 
 
 def p50(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def in_process(engine: GuardrailEngine, bundle: ArtifactBundle, runs: int) -> tuple[list[float], list[float], set[Finding]]:
-    engine.clear_cache()
-    for _ in range(2):  # checkov's lazy loads
-        result = engine.evaluate(bundle)
-        engine.clear_cache()
-    wall, cpu = [], []
-    for _ in range(runs):
-        engine.clear_cache()
-        clear_process_caches()
-        t0, c0 = time.perf_counter(), time.process_time()
-        result = engine.evaluate(bundle)
-        wall.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-    return wall, cpu, {(f.check_id, f.resource, f.file) for f in result.findings}
+def first_scan_in_fresh_process(folder: Path, bare: bool = False) -> dict:
+    """A new interpreter: the engine as a starting worker builds it, then one scan of ``folder``
+    (``bare``: without the start-up scans of the catalog modules, for comparison)."""
+    done = subprocess.run([sys.executable, __file__, "--first-scan", str(folder), *(["--bare"] if bare else [])],
+                          capture_output=True, text=True, timeout=600, cwd=REPO)
+    if done.returncode != 0:
+        raise RuntimeError(f"first scan of {folder} failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def after_first(
-    engine: GuardrailEngine, first: ArtifactBundle, renamed: ArtifactBundle, runs: int
-) -> tuple[list[float], set[Finding]]:
-    """Another request right after the first one's: caches and memos hold only the first."""
-    wall = []
-    for _ in range(runs):
-        engine.clear_cache()
-        clear_process_caches()
-        engine.evaluate(first)
-        t0 = time.perf_counter()
-        result = engine.evaluate(renamed)
-        wall.append((time.perf_counter() - t0) * 1000)
-    return wall, {(f.check_id, f.resource, f.file) for f in result.findings}
-
-
-def cache_hits(engine: GuardrailEngine, bundle: ArtifactBundle, persona: str, runs: int) -> list[float]:
-    engine.clear_cache()
-    engine.scan(bundle, persona)
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        engine.scan(bundle, persona)
-        times.append((time.perf_counter() - t0) * 1000)
-    return times
+def _first_scan_main(folder: Path, bare: bool) -> int:
+    engine = configure(warm_catalog=not bare)  # what worker_init does (see the module doc)
+    bundle = load_bundle(folder)
+    t0, c0 = time.perf_counter(), time.process_time()
+    verdict = engine.scan(bundle, "devops")
+    wall, cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+    t1 = time.perf_counter()
+    engine.scan(bundle, "devops")
+    hit = (time.perf_counter() - t1) * 1000
+    print(json.dumps({
+        "wall_ms": round(wall, 2), "cpu_ms": round(cpu, 2), "cache_hit_ms": round(hit, 4),
+        "status": verdict.status, "errors": verdict.errors, "timings_ms": verdict.timings_ms,
+        "findings": sorted([f.check_id, f.resource, f.file] for f in verdict.findings),
+    }))
+    return 0
 
 
 def cli(bundle: ArtifactBundle, runs: int) -> tuple[list[float], set[Finding]]:
@@ -165,54 +169,115 @@ def cli(bundle: ArtifactBundle, runs: int) -> tuple[list[float], set[Finding]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("configs", nargs="*", type=Path, help="bundle folders (default: generated + test bundles)")
-    parser.add_argument("--runs", type=int, default=20, help="in-process scans per config")
-    parser.add_argument("--cli-runs", type=int, default=3, help="CLI runs per config")
+    parser.add_argument("configs", nargs="*", type=Path, help="bundle folders (default: the whole corpus)")
+    parser.add_argument("--cli-runs", type=int, default=1, help="CLI runs per folder (p50 taken)")
+    parser.add_argument("--json", type=Path, default=RESULTS, help=f"where to write the raw results ({label(RESULTS)})")
+    parser.add_argument("--first-scan", type=Path, help=argparse.SUPPRESS)  # the fresh-process child
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.first_scan:
+        return _first_scan_main(args.first_scan, args.bare)
     if not CHECKOV.exists() and not shutil.which("checkov"):
         print("checkov CLI not found next to this python: run with .venv-policy/bin/python", file=sys.stderr)
         return 2
 
     t0 = time.perf_counter()
-    engine = configure(cache_size=8)  # as the worker builds it (warm-up, frozen start-up objects)
-    print(f"engine start (pack {engine.pack.version}, checkov loaded): {(time.perf_counter() - t0) * 1000:.0f} ms")
-    header = (f"{'config':32} {'files':>5} {'cold p50':>9} {'cpu p50':>8} {'new shape':>9} {'renamed':>9} {'cache p50':>10} "
-              f"{'CLI p50':>8} {'CLI/cold':>8} {'CLI/renamed':>11} {'findings':>8}  identical")
+    warm = configure(cache_size=256)  # the long-lived worker of the "warm worker" column
+    start_ms = (time.perf_counter() - t0) * 1000
+    print(f"engine start as a worker does it (checkov {CHECKOV_VERSION}, pack {warm.pack.version}): {start_ms:.0f} ms")
+    header = (f"{'folder':44} {'kind':12} {'files':>5} {'fresh 1st':>10} {'cpu':>8} {'bare 1st':>9} {'warm 1st':>9} {'CLI':>8} "
+              f"{'CLI/fresh':>9} {'CLI/warm':>8} {'findings':>8} identical")
     print(header)
     print("-" * len(header))
-    all_identical = True
+    rows = []
     for folder in args.configs or default_configs():
         bundle = load_bundle(folder)
         if not bundle.files:
             continue
-        wall, cpu, ours = in_process(engine, bundle, args.runs)
-        hit = cache_hits(engine, bundle, "devops", args.runs)
+        fresh = first_scan_in_fresh_process(folder)
+        bare = first_scan_in_fresh_process(folder, bare=True)
+        t1 = time.perf_counter()
+        warm_verdict = warm.scan(bundle, "devops")
+        warm_ms = (time.perf_counter() - t1) * 1000
         cli_times, theirs = cli(bundle, args.cli_runs)
-        comparisons = [("", ours, theirs)]
-        cells = {"reshaped": f"{'-':>9}", "renamed": f"{'-':>9}"}
-        renamed_ratio = f"{'-':>11}"
-        for variant, root in (("reshaped", RESHAPED), ("renamed", RENAMED)):
-            if folder.parent != GENERATED or not (root / folder.name).is_dir():
-                continue
-            other = load_bundle(root / folder.name)
-            other_wall, other_ours = after_first(engine, bundle, other, args.runs)
-            _, other_theirs = cli(other, 1)
-            comparisons.append((f"{variant}: ", other_ours, other_theirs))
-            cells[variant] = f"{p50(other_wall):7.1f}ms"
-            if variant == "renamed":
-                renamed_ratio = f"{p50(cli_times) / p50(other_wall):10.0f}x"
-        identical = all(a == b for _, a, b in comparisons)
-        all_identical &= identical
-        name = f"{folder.parent.name}/{folder.name}"[-32:]
-        print(f"{name:32} {len(bundle.files):5d} {p50(wall):7.1f}ms {p50(cpu):6.1f}ms {cells['reshaped']} {cells['renamed']} "
-              f"{p50(hit) * 1000:8.1f}µs {p50(cli_times):6.0f}ms {p50(cli_times) / p50(wall):7.0f}x {renamed_ratio} "
-              f"{len(ours):8d}  {'yes' if identical else 'NO'}")
-        for prefix, a, b in comparisons:
-            for label, diff in (("only in-process", a - b), ("only CLI", b - a)):
-                for item in sorted(diff):
-                    print(f"    {prefix}{label}: {item}")
-    print("findings identical for every config" if all_identical else "FINDINGS DIFFER: see above")
-    return 0 if all_identical else 1
+        ours = {tuple(f) for f in fresh["findings"]}
+        warm_ours = {(f.check_id, f.resource, f.file) for f in warm_verdict.findings}
+        bare_ours = {tuple(f) for f in bare["findings"]}
+        identical = ours == theirs == warm_ours == bare_ours and "error" not in (fresh["status"], bare["status"])
+        row = {
+            "folder": label(folder), "kind": category(folder), "files": len(bundle.files),
+            "fresh_first_scan_ms": fresh["wall_ms"], "fresh_first_scan_cpu_ms": fresh["cpu_ms"],
+            "fresh_timings_ms": fresh["timings_ms"],
+            "bare_fresh_first_scan_ms": bare["wall_ms"], "bare_fresh_first_scan_cpu_ms": bare["cpu_ms"],
+            "ratio_cli_to_bare_fresh": round(p50(cli_times) / bare["wall_ms"], 1),
+            "warm_first_scan_ms": round(warm_ms, 2),
+            "cache_hit_ms": fresh["cache_hit_ms"], "cli_ms": [round(t, 1) for t in cli_times],
+            "cli_p50_ms": round(p50(cli_times), 1),
+            "ratio_cli_to_fresh": round(p50(cli_times) / fresh["wall_ms"], 1),
+            "ratio_cli_to_warm": round(p50(cli_times) / warm_ms, 1),
+            "status": fresh["status"], "findings": len(ours), "identical_to_cli": identical,
+            "only_engine": sorted(map(list, ours - theirs)), "only_cli": sorted(map(list, theirs - ours)),
+        }
+        rows.append(row)
+        print(f"{row['folder'][-44:]:44} {row['kind']:12} {row['files']:5d} {fresh['wall_ms']:8.1f}ms "
+              f"{fresh['cpu_ms']:6.1f}ms {bare['wall_ms']:7.1f}ms {warm_ms:7.1f}ms {row['cli_p50_ms']:6.0f}ms {row['ratio_cli_to_fresh']:8.1f}x "
+              f"{row['ratio_cli_to_warm']:7.1f}x {len(ours):8d} {'yes' if identical else 'NO'}")
+        for key in ("only_engine", "only_cli"):
+            for item in row[key]:
+                print(f"    {key.replace('_', ' ')}: {tuple(item)}")
+    summary = _summary(rows)
+    print()
+    for line in summary["lines"]:
+        print(line)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({
+        "bench": "guardrails", "checkov": CHECKOV_VERSION, "pack": warm.pack.version,
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load_avg": os.getloadavg()},
+        "engine_start_ms": round(start_ms, 1), "targets": {"ratio": TARGET_RATIO, "generated_first_scan_ms": TARGET_GENERATED_MS},
+        "summary": {k: v for k, v in summary.items() if k != "lines"}, "folders": rows,
+    }, indent=2) + "\n")
+    print(f"raw results: {label(args.json)}")
+    return 0 if summary["all_identical"] else 1
+
+
+def _summary(rows: list[dict]) -> dict:
+    generated = [r for r in rows if r["kind"] == "generated"]
+    handwritten = [r for r in rows if r["kind"] != "generated"]
+    out: dict = {"all_identical": all(r["identical_to_cli"] for r in rows), "folders": len(rows), "lines": []}
+    for name, group in (("generated", generated), ("hand-written", handwritten)):
+        if not group:
+            continue
+        stats = {
+            "folders": len(group),
+            "fresh_first_scan_p50_ms": round(p50([r["fresh_first_scan_ms"] for r in group]), 1),
+            "fresh_first_scan_max_ms": round(max(r["fresh_first_scan_ms"] for r in group), 1),
+            "ratio_cli_to_fresh_p50": round(p50([r["ratio_cli_to_fresh"] for r in group]), 1),
+            "ratio_cli_to_fresh_min": round(min(r["ratio_cli_to_fresh"] for r in group), 1),
+            "fresh_first_scan_cpu_p50_ms": round(p50([r["fresh_first_scan_cpu_ms"] for r in group]), 1),
+            "ratio_cli_to_bare_fresh_p50": round(p50([r["ratio_cli_to_bare_fresh"] for r in group]), 1),
+            "ratio_cli_to_warm_p50": round(p50([r["ratio_cli_to_warm"] for r in group]), 1),
+            "ratio_cli_to_warm_min": round(min(r["ratio_cli_to_warm"] for r in group), 1),
+            "folders_at_target_ratio": sum(r["ratio_cli_to_fresh"] >= TARGET_RATIO for r in group),
+        }
+        out[name] = stats
+        out["lines"].append(
+            f"{name:12} first scan, fresh worker: p50 {stats['fresh_first_scan_p50_ms']} ms (max "
+            f"{stats['fresh_first_scan_max_ms']} ms), CLI/engine p50 {stats['ratio_cli_to_fresh_p50']}x, min "
+            f"{stats['ratio_cli_to_fresh_min']}x; {stats['folders_at_target_ratio']}/{len(group)} folders at >= {TARGET_RATIO}x"
+        )
+        out["lines"].append(
+            f"{name:12} first scan, fresh worker without the catalog start-up scans: CLI/engine p50 "
+            f"{stats['ratio_cli_to_bare_fresh_p50']}x; engine CPU p50 with them {stats['fresh_first_scan_cpu_p50_ms']} ms"
+        )
+        out["lines"].append(
+            f"{name:12} first scan, warm worker:  CLI/engine p50 {stats['ratio_cli_to_warm_p50']}x, min {stats['ratio_cli_to_warm_min']}x"
+        )
+    hits = [r["cache_hit_ms"] for r in rows]
+    out["cache_hit_p50_ms"] = round(p50(hits), 4) if hits else None
+    out["lines"].append(f"cache hit (same bundle again, not a first scan): p50 {out['cache_hit_p50_ms']} ms")
+    out["lines"].append("findings identical to the CLI on every folder" if out["all_identical"]
+                        else "FINDINGS DIFFER from the CLI (or a scan errored): see above")
+    return out
 
 
 if __name__ == "__main__":

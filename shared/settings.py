@@ -151,6 +151,17 @@ class Settings(BaseSettings):
     terraform_state_conn_str: SecretStr | None = Field(
         default=None, description="Postgres URL of Terraform's pg state backend; default: database_url")
 
+    # --- policy: a scan's budget (services/policy/budget.py) ---
+    policy_scan_cpu_limit_s: float = Field(
+        default=30.0, gt=0, le=300,
+        description="A guardrail scan using more CPU seconds ends in an error verdict 'too large to scan'; the worker lives",
+    )
+    policy_scan_memory_mb: int = Field(
+        default=2048, ge=0,
+        description="Address-space limit (RLIMIT_AS) of each policy pool process: an allocation past it ends the scan "
+        "in an error verdict instead of the OOM killer ending the worker; 0: no limit",
+    )
+
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
         if self.env in ("dev", "test"):

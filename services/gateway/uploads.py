@@ -1,13 +1,16 @@
 """Uploaded files for a guardrail scan: a JSON map or a zip archive, read defensively.
 
 Limits are checked before anything is decompressed or queued: the archive's size, its
-number of entries, each entry's declared and real size (zip bombs), and paths that
-would escape the bundle. Content checks (syntax, binary data) are the policy service's.
+number of entries, each entry's declared and real size (zip bombs), paths that would
+escape the bundle, and characters no text file holds and Postgres cannot store (NUL,
+lone surrogates), in paths and contents alike. Content checks (syntax, YAML aliases,
+nesting) are the policy service's.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 MAX_ARCHIVE_BYTES = 5 * 1024 * 1024
@@ -23,6 +26,22 @@ class UploadError(ValueError):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+#: NUL (Postgres text cannot hold it) and lone UTF-16 surrogates (not encodable as UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_text(files: dict[str, str]) -> None:
+    """Refuse characters that are never part of a text config and that Postgres cannot store."""
+    for path, content in files.items():
+        if _UNSTORABLE.search(path):
+            raise UploadError(f"{path!r}: a file path holds a NUL or an invalid (surrogate) character; rename the file")
+        match = _UNSTORABLE.search(content)
+        if match:
+            line = content.count("\n", 0, match.start()) + 1
+            what = "a NUL character" if match.group() == "\x00" else "an invalid (surrogate) character"
+            raise UploadError(f"{path}: binary data ({what}) at line {line}; send UTF-8 text files only")
 
 
 def check_sizes(files: dict[str, str]) -> None:

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+
 from shared.contracts import ScanRequest, ScanResponse
 from shared.db.models import RunStatus, StepStatus
 from shared.queues import Task
 from shared.steps import StepContext, StepError, StepResult, pipeline_task
 
 from services.policy.graph_checks import GraphCheckUnavailable, apply_graph_guardrails
+from services.policy.outcome import VerdictError, outcome_of
 from services.policy.personas import blocks_at
-from services.policy.scanner import DEFAULT_THRESHOLD, InvalidInput, blocking_reasons, scan, scan_files
+from services.policy.scanner import DEFAULT_THRESHOLD, InvalidInput, scan, scan_files
+from services.policy.verdict import error_verdict
 from services.policy.worker import app
+
+log = logging.getLogger(__name__)
 
 
 @pipeline_task(app, Task.policy_validate, starts=RunStatus.validating)
 def validate_step(message, step: StepContext) -> StepResult:
-    """checkov + our guardrail pack; a blocking finding ends the run `blocked`."""
+    """checkov + our guardrail pack; a blocking finding or an unscanned file ends the run
+    `blocked`, a check that failed fails it (``services/policy/outcome.py``)."""
     if message.bundle is None:
         raise StepError("policy.validate got no generated files: terraform.generate must run first")
     threshold, source = blocks_at(message.persona)
@@ -27,17 +34,15 @@ def validate_step(message, step: StepContext) -> StepResult:
     except GraphCheckUnavailable as exc:
         raise StepError(str(exc)) from exc
     updated = message.model_copy(update={"verdict": verdict})
-    if verdict.passed:
-        return StepResult(
-            message=updated, output=verdict,
-            detail=f"passed: {verdict.checks_passed} checks passed, {len(verdict.findings)} non-blocking findings",
-        )
-    causes = blocking_reasons(verdict, threshold)
-    ids = sorted({f.guardrail_id or f.check_id for f in causes})
-    where = "; ".join(f"{f.guardrail_id or '-'} {f.check_id} {f.resource} at {f.file}:{f.line_start}" for f in causes[:5])
+    try:
+        outcome = outcome_of(verdict, threshold)
+    except VerdictError as exc:  # a check or the scan failed: the run fails, naming it
+        raise StepError(str(exc)) from None
+    if not outcome.blocked:
+        return StepResult(message=updated, output=verdict, detail=outcome.detail)
     return StepResult(
         message=updated, output=verdict, status=StepStatus.blocked, run_status=RunStatus.blocked,
-        detail=f"blocked by {', '.join(ids)}: {where}",
+        detail=outcome.detail,
     )
 
 
@@ -56,4 +61,7 @@ def scan_files_task(payload: dict) -> dict:
         response = ScanResponse(error=str(exc))
     except GraphCheckUnavailable as exc:  # fail closed: no verdict without the graph guardrails
         response = ScanResponse(error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - never a 500 nor a pass: an error verdict
+        log.exception("policy.scan_files failed")
+        response = ScanResponse(verdict=error_verdict(request.persona, "", [f"scan failed: {type(exc).__name__}: {exc}"]))
     return response.model_dump(mode="json")

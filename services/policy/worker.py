@@ -4,7 +4,7 @@ Runs in its own environment (.venv-policy / its own image): checkov's pinned HCL
 must never meet the terraform service's python-hcl2 8.x.
 """
 
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_process_init
 
 from shared.celery_app import create_celery_app
 from shared.logging import configure_logging
@@ -28,4 +28,14 @@ def _configure(**_: object) -> None:
         if settings.policy_scan_cache_ttl_s > 0
         else None
     )
-    configure(extra_policies_dir=settings.policy_extra_checks_dir, shared_store=store)
+    configure(extra_policies_dir=settings.policy_extra_checks_dir, shared_store=store,
+              cpu_limit_s=settings.policy_scan_cpu_limit_s)
+
+
+@worker_process_init.connect
+def _limit_memory(**_: object) -> None:
+    """Each pool process gets the scan memory budget: a scan past it ends in an error
+    verdict, not in the OOM killer taking the worker."""
+    from services.policy.budget import limit_memory
+
+    limit_memory(get_settings().policy_scan_memory_mb)

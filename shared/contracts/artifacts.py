@@ -138,8 +138,24 @@ class Finding(_Model):
     )
 
 
+class NotScanned(_Model):
+    """A file of the upload the engine did not scan, and what to do about it."""
+
+    path: str
+    reason: str = Field(description='e.g. "Helm chart, render it first (helm template)"')
+
+
 class GuardrailVerdict(_Model):
-    status: Literal["passed", "blocked"]
+    """The guardrail decision on a set of files.
+
+    ``passed``: every file was scanned, every check ran, nothing blocks.
+    ``blocked``: a finding blocks (a blocking guardrail, or the persona's threshold).
+    ``incomplete``: some files were not scanned (``not_scanned`` names them); never a pass.
+    ``error``: a check or the scan itself failed (``errors`` names what); never a pass.
+    Only ``passed`` lets a run go on (the ``passed`` property).
+    """
+
+    status: Literal["passed", "blocked", "incomplete", "error"]
     persona: str
     findings: list[Finding] = Field(default_factory=list)
     checks_passed: int = 0
@@ -147,6 +163,8 @@ class GuardrailVerdict(_Model):
     scanner: str = ""
     timings_ms: dict[str, float] = Field(default_factory=dict)
     content_sha256: str = Field(default="", description="Hash of the scanned files: the k8s step checks it")
+    errors: list[str] = Field(default_factory=list, description="Why the verdict is `error`: the check or step that failed")
+    not_scanned: list[NotScanned] = Field(default_factory=list, description="Files left out of the scan (`incomplete`)")
 
     @property
     def passed(self) -> bool:

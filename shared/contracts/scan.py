@@ -1,8 +1,12 @@
 """`policy.scan_files`: scan uploaded files outside a run (contract v1).
 
-The gateway validates the upload's shape (sizes, paths, text) before sending it; the
-policy service validates the content (HCL/YAML syntax) and answers with a verdict or
-with the error that says what to fix.
+The gateway validates the upload's shape (sizes, paths, NUL and other characters
+Postgres cannot store) before sending it; the policy service validates the content
+(HCL/YAML syntax, YAML aliases, nesting depth) and answers with a verdict or with the
+error that says what to fix (``error``: the gateway's 422). A scan that could not
+complete (a check raised, the scan's CPU or memory budget ran out) is a verdict with
+status ``error`` and its ``errors``; Helm charts come back in ``not_scanned`` with
+status ``incomplete``: neither is ever ``passed``.
 """
 
 from __future__ import annotations

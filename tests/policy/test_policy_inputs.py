@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.policy import scanner
+from services.policy import inputs, scanner
 from services.policy.scanner import InvalidInput, kind_for_path
 from shared.contracts.artifacts import FileKind
 
@@ -80,10 +80,10 @@ def test_bad_uploads_are_refused(engine, files, fragment):
 
 
 def test_total_size_and_file_count_limits(engine, monkeypatch):
-    monkeypatch.setattr(scanner, "MAX_TOTAL_BYTES", 2 * len(BUCKET.encode()) - 1)
+    monkeypatch.setattr(inputs, "MAX_TOTAL_BYTES", 2 * len(BUCKET.encode()) - 1)
     with pytest.raises(InvalidInput, match="in total"):
         engine.scan_files({"a.tf": BUCKET, "b.tf": BUCKET}, "devops")
-    monkeypatch.setattr(scanner, "MAX_FILES", 1)
+    monkeypatch.setattr(inputs, "MAX_FILES", 1)
     with pytest.raises(InvalidInput, match="at most 1"):
         engine.scan_files({"a.tf": BUCKET, "b.tf": BUCKET}, "devops")
 

@@ -67,3 +67,23 @@ def test_an_unreadable_entry_is_scanned_again(store):
     verdict = engine.scan(bundle, "devops")
 
     assert verdict.status == "blocked" and engine.stats.checkov_scans == 1 and engine.stats.shared_hits == 0
+
+
+def test_an_entry_altered_to_drop_its_findings_is_never_read_back(store):
+    """A well-formed entry whose findings were emptied (truncated, tampered) does not pass a bundle."""
+    import json
+
+    bundle = bundle_from_dir(GENERATED / "public-website-bucket", skip_unsupported=True)
+    GuardrailEngine(shared_store=store).scan(bundle, "devops")
+    for key in store.client.scan_iter(f"{store.prefix}*"):
+        entry = json.loads(store.client.get(key))
+        body = json.loads(entry["body"])
+        body["findings"], body["checks_failed"] = [], 0
+        entry["body"] = json.dumps(body)
+        store.client.set(key, json.dumps(entry))
+
+    engine = GuardrailEngine(shared_store=store)
+    verdict = engine.scan(bundle, "devops")
+
+    assert verdict.status == "blocked" and verdict.findings
+    assert engine.stats.shared_hits == 0 and engine.stats.checkov_scans == 1

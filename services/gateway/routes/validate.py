@@ -17,7 +17,7 @@ from shared.queues import Task
 
 from services.gateway.deps import CeleryApp, Requester
 from services.gateway.metrics import VALIDATIONS
-from services.gateway.uploads import MAX_ARCHIVE_BYTES, UploadError, check_sizes, read_zip
+from services.gateway.uploads import MAX_ARCHIVE_BYTES, UploadError, check_sizes, check_text, read_zip
 
 router = APIRouter(prefix="/api/v1", tags=["guardrails"])
 SCAN_TIMEOUT_SECONDS = 60
@@ -32,6 +32,7 @@ class ValidateRequest(BaseModel):
 def _scan(celery, files: dict[str, str], persona: Persona) -> GuardrailVerdict:
     try:
         check_sizes(files)
+        check_text(files)
     except UploadError as exc:
         raise HTTPException(exc.status, exc.message) from exc
     request = ScanRequest(files=files, persona=persona)

@@ -80,6 +80,6 @@ def apply_graph_guardrails(verdict: GuardrailVerdict, files: dict[str, str],
     blocked = verdict.status == "blocked" or any(f.blocking for f in findings)
     return verdict.model_copy(update={
         "findings": [*verdict.findings, *findings], "checks_passed": verdict.checks_passed + passed,
-        "checks_failed": verdict.checks_failed + failed, "status": "blocked" if blocked else verdict.status,
+        "checks_failed": verdict.checks_failed + failed, "status": "blocked" if blocked and verdict.status == "passed" else verdict.status,
         "scanner": f"{verdict.scanner} + graph guardrails".strip(" +"),
     })
