@@ -3,7 +3,9 @@
 from shared.contracts.artifacts import (
     ArtifactBundle,
     ChangeProposal,
+    ClusterObserved,
     ContextDocument,
+    ControllerStatus,
     DeployResult,
     FileKind,
     Finding,
@@ -17,14 +19,16 @@ from shared.contracts.artifacts import (
     Severity,
     TerraformRun,
     WorkflowRunResult,
+    WorkloadStatus,
 )
 from shared.contracts.intent import Action, AppSpec, BucketSpec, ClusterSpec, DeploymentIntent, Persona
 from shared.contracts.messages import RunMessage
 from shared.contracts.scan import ScanRequest, ScanResponse
 
 __all__ = [
-    "Action", "AppSpec", "ArtifactBundle", "BucketSpec", "ChangeProposal", "ClusterSpec",
-    "ContextDocument", "DeployResult", "DeploymentIntent", "FileKind", "Finding", "GeneratedFile",
+    "Action", "AppSpec", "ArtifactBundle", "BucketSpec", "ChangeProposal", "ClusterObserved", "ClusterSpec",
+    "ContextDocument", "ControllerStatus", "DeployResult", "DeploymentIntent", "FileKind", "Finding", "GeneratedFile",
     "GraphRecord", "GuardrailVerdict", "Persona", "PodStatus", "RetrievedContext", "RolloutResult",
     "RunMessage", "RunReport", "ScanRequest", "ScanResponse", "Severity", "TerraformRun", "WorkflowRunResult",
+    "WorkloadStatus",
 ]
