@@ -219,3 +219,79 @@ def wait_for_status(api, headers: dict, run_id: str, statuses: set[str], timeout
             return run
         time.sleep(0.25)
     raise AssertionError(f"run {run_id} still {run.get('status')} after {timeout}s: {run.get('steps')}")
+
+
+# --- k8s area: the local Kubernetes cluster (scripts/cluster.sh) ----------------------
+
+
+@dataclass(frozen=True)
+class LocalCluster:
+    """A running local cluster: its env file's values and where its files are."""
+
+    run_dir: Path
+    env: dict[str, str]
+
+    @property
+    def kubeconfig(self) -> Path:
+        return Path(self.env["MCP_KUBECONFIG"])
+
+    @property
+    def audit_log(self) -> Path:
+        return Path(self.env["MCP_CLUSTER_AUDIT_LOG"])
+
+    def restart_process(self, name: str) -> None:
+        """Start again whatever of the cluster is not running (cluster.sh start is idempotent)."""
+        _cluster_sh(self.run_dir, "start")
+
+    def stop_process(self, name: str) -> None:
+        pid = int((self.run_dir / "pids" / name).read_text())
+        os.killpg(pid, signal.SIGTERM)
+        for _ in range(100):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _cluster_sh(run_dir: Path, command: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CLUSTER_RUN": str(run_dir), "MCP_LOCAL_GIT_ROOT": TEST_ENV["MCP_LOCAL_GIT_ROOT"]}
+    return subprocess.run(["bash", str(REPO / "scripts" / "cluster.sh"), command], env=env, capture_output=True,
+                          text=True, timeout=3600)
+
+
+@pytest.fixture(scope="session")
+def local_cluster(tmp_path_factory) -> Iterator[LocalCluster]:
+    """The project's local cluster with Flux and Argo CD, in its own run dir, serving the tests' git root.
+
+    Started by scripts/cluster.sh (which builds the binaries first when this machine has
+    none: ≈25 min once, see scripts/cluster-build.sh), stopped at the end of the session.
+    """
+    run_dir = tmp_path_factory.mktemp("cluster")
+    started = _cluster_sh(run_dir, "start")
+    if started.returncode != 0:
+        _cluster_sh(run_dir, "stop")
+        pytest.fail(f"scripts/cluster.sh start failed:\n{started.stderr[-4000:]}")
+    env = dict(line.split("=", 1) for line in (run_dir / "cluster.env").read_text().splitlines() if "=" in line)
+    try:
+        yield LocalCluster(run_dir, env)
+    finally:
+        _cluster_sh(run_dir, "stop")
+
+
+@pytest.fixture
+def cluster_workers(workers, local_cluster) -> Iterator[WorkerPool]:
+    """The session's workers, with the terraform/github/k8s workers pointed at the local cluster.
+
+    Restored to the cluster-less configuration afterwards, so other tests see the default.
+    """
+    cluster_env = {key: local_cluster.env[key] for key in ("MCP_KUBECONFIG", "MCP_KUBE_CONTEXT", "MCP_GITOPS_REPO_BASE_URL")}
+    cluster_env["MCP_K8S_CONTROLLER_OBSERVE_SECONDS"] = "20"
+    try:
+        for service in ("terraform", "k8s"):
+            workers.restart(service, **cluster_env)
+        yield workers
+    finally:
+        for service in ("terraform", "k8s"):
+            workers.restart(service)

@@ -147,14 +147,13 @@ def rollback_deployment(target: ClusterTarget, namespace: str, name: str, field_
     template = target.api.sanitize_for_serialization(previous.spec.template)
     template["metadata"].get("labels", {}).pop("pod-template-hash", None)
     revision = previous.metadata.annotations["deployment.kubernetes.io/revision"]
-    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": namespace},
-            "spec": {"template": template}}
+    # Replace the whole template, as `kubectl rollout undo` does: an apply under another
+    # field manager would leave the failed revision's fields, which `mcp-cloud` owns.
+    patch = [{"op": "replace", "path": "/spec/template", "value": template}]
     try:
         resource = target.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
-        # Its own field manager: applying only the template as `mcp-cloud` would drop the
-        # rest of the spec that manager owns (selector, replicas).
-        resource.server_side_apply(body=body, namespace=namespace, field_manager=f"{field_manager}-rollback",
-                                   force_conflicts=True)
+        resource.patch(body=patch, name=name, namespace=namespace, content_type="application/json-patch+json",
+                       field_manager=f"{field_manager}-rollback")
     except ApiException as exc:
         return f"rollback of Deployment/{namespace}/{name} refused: {exc.status} {exc.reason}"
     return f"rolled Deployment/{namespace}/{name} back to revision {revision}"
