@@ -29,14 +29,14 @@ def _where(deploy: DeployResult) -> str:
 
 
 def observe(target: ClusterTarget, deploy: DeployResult, gitops_objects: list[dict],
-            policy: RolloutPolicy) -> RolloutResult:
+            policy: RolloutPolicy, *, observe_seconds: float | None = None) -> RolloutResult:
     settings = get_settings()
     started = time.monotonic()
     controller = None
     if deploy.mode == "gitops":
         expected = deploy.controller.expected_revision if deploy.controller else ""
         controller = controllers.watch(target, gitops_objects, expected,
-                                       observe=settings.k8s_controller_observe_seconds,
+                                       observe=observe_seconds or settings.k8s_controller_observe_seconds,
                                        timeout=settings.k8s_controller_timeout_seconds)
         if not (controller.synced and controller.healthy):
             return RolloutResult(observed=False, complete=False, cluster=deploy.cluster, controller=controller,
