@@ -32,6 +32,7 @@ class Task(StrEnum):
     rag_record_graph = "rag.record_graph"
     rag_report = "rag.report"
     policy_scan_files = "policy.scan_files"
+    k8s_live_state = "k8s.live_state"  # read back a stack's live objects and drift (for the graph)
 
     @property
     def queue(self) -> Queue:

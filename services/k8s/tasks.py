@@ -101,3 +101,29 @@ def await_rollout_step(message, step: StepContext) -> StepResult:
         return StepResult(message=updated, output=rollout, status=StepStatus.failed, detail=rollout.message,
                           run_status=RunStatus.failed)
     return StepResult(message=updated, output=rollout, detail=rollout.message)
+
+
+@app.task(name=Task.k8s_live_state.value)
+def live_state_task(stack: str, namespace: str | None = None, bundle: dict | None = None,
+                    context: str | None = None) -> dict:
+    """Read back the live objects of `stack` (and, given its bundle, the drift from it).
+
+    For the graph and drift report: `app.send_task("k8s.live_state", args=[stack], queue="k8s")`.
+    """
+    from shared.contracts import ArtifactBundle, LiveObjectState, LiveState
+
+    from services.k8s import drift
+    from services.k8s.deploy import observed_cluster
+
+    target = configured_target(context)
+    if target is None:
+        raise ClusterUnavailable("no cluster configured (k8s.kubeconfig secret or MCP_KUBECONFIG)")
+    objects = drift.live_objects(target, stack, namespace)
+    report = drift.DriftReport()
+    if bundle is not None:
+        parts = split(ArtifactBundle.model_validate(bundle))
+        report = drift.drift(target, parts.app, namespace or "default")
+    state = LiveState(cluster=observed_cluster(target), stack=stack,
+                      objects=[LiveObjectState(**vars(o)) for o in objects], missing=report.missing,
+                      changed=report.changed)
+    return state.model_dump(mode="json")

@@ -12,6 +12,8 @@ from shared.contracts.artifacts import (
     GeneratedFile,
     GraphRecord,
     GuardrailVerdict,
+    LiveObjectState,
+    LiveState,
     PodStatus,
     RetrievedContext,
     RolloutResult,
@@ -28,7 +30,7 @@ from shared.contracts.scan import ScanRequest, ScanResponse
 __all__ = [
     "Action", "AppSpec", "ArtifactBundle", "BucketSpec", "ChangeProposal", "ClusterObserved", "ClusterSpec",
     "ContextDocument", "ControllerStatus", "DeployResult", "DeploymentIntent", "FileKind", "Finding", "GeneratedFile",
-    "GraphRecord", "GuardrailVerdict", "Persona", "PodStatus", "RetrievedContext", "RolloutResult",
+    "GraphRecord", "GuardrailVerdict", "LiveObjectState", "LiveState", "Persona", "PodStatus", "RetrievedContext", "RolloutResult",
     "RunMessage", "RunReport", "ScanRequest", "ScanResponse", "Severity", "TerraformRun", "WorkflowRunResult",
     "WorkloadStatus",
 ]

@@ -232,6 +232,27 @@ class RolloutResult(_Model):
     seconds: float = 0.0
 
 
+class LiveObjectState(_Model):
+    ref: str
+    kind: str
+    namespace: str | None = None
+    name: str
+    uid: str
+    resource_version: str
+    generation: int | None = None
+    managed_by: list[str] = Field(default_factory=list)
+
+
+class LiveState(_Model):
+    """What `k8s.live_state` read back from a cluster for one stack (contract v1)."""
+
+    cluster: ClusterObserved
+    stack: str
+    objects: list[LiveObjectState] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list, description="Desired objects the cluster does not have")
+    changed: list[str] = Field(default_factory=list, description="'Kind/ns/name: path: desired X, live Y'")
+
+
 class GraphRecord(_Model):
     nodes_written: int
     relationships_written: int

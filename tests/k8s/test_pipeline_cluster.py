@@ -44,6 +44,16 @@ def test_the_seed_eks_request_is_synced_by_argo_cd_and_three_pods_are_observed(a
     assert [p["phase"] for p in rollout["pods"]] == ["Running"] * 3
     assert rollout["cluster"]["simulated_nodes"] is True
     assert "3 pods Running" in run["report"]["text"]
+
+    # The graph's read-back of the stack, through the k8s worker (task k8s.live_state)
+    from services.gateway.celery_client import get_celery
+
+    message = _message(run["id"])
+    live = get_celery().send_task("k8s.live_state", args=[message["intent"]["stack"], "web", message["bundle"]],
+                                  queue="k8s").get(timeout=60)
+    assert {o["ref"] for o in live["objects"]} >= {"Deployment/web/nginx", "Service/web/nginx"}
+    assert live["missing"] == [] and live["changed"] == []
+    assert live["cluster"]["simulated_nodes"] is True
     # The EKS cluster itself is Terraform; without a terraform apply the run cannot claim it was built.
     applied = steps["terraform.apply"]["status"] == "succeeded"
     assert run["status"] == ("succeeded" if applied else "not_applied"), (run["status"], steps["terraform.apply"])
