@@ -265,9 +265,19 @@ def _cluster_sh(run_dir: Path, command: str) -> subprocess.CompletedProcess:
 def local_cluster(tmp_path_factory) -> Iterator[LocalCluster]:
     """The project's local cluster with Flux and Argo CD, in its own run dir, serving the tests' git root.
 
-    Started by scripts/cluster.sh (which builds the binaries first when this machine has
-    none: ≈25 min once, see scripts/cluster-build.sh), stopped at the end of the session.
+    Started by scripts/cluster.sh from the binaries scripts/cluster-build.sh built (make
+    test builds them first), stopped at the end of the session.
     """
+    dirs = subprocess.run(["bash", str(REPO / "scripts" / "cluster-build.sh"), "bin-dirs"], capture_output=True,
+                          text=True, check=True).stdout.split()
+    needed = {"K8S_BIN": ("kube-apiserver", "kwok"), "GITOPS_BIN": ("argocd-local", "kustomize-controller", "crds.yaml")}
+    for key, path in (line.split("=", 1) for line in dirs):
+        if key == "GITOPS_BIN" and os.environ.get("CLUSTER_GITOPS") == "0":  # a control plane without controllers
+            continue
+        missing = [name for name in needed[key] if not (Path(path) / name).exists()]
+        if missing:
+            pytest.fail(f"local cluster binaries not built ({', '.join(missing)} in {path}): "
+                        "run `bash scripts/cluster-build.sh all` once (make test does; ≈25 min cold)")
     run_dir = tmp_path_factory.mktemp("cluster")
     started = _cluster_sh(run_dir, "start")
     if started.returncode != 0:

@@ -61,6 +61,7 @@ def test_the_seed_eks_request_is_synced_by_argo_cd_and_three_pods_are_observed(a
 
 def test_an_app_on_an_existing_cluster_through_flux_ends_succeeded(api, cluster_workers, keys):
     intent = {**EKS_NGINX_ARGOCD["intent"], "stack": f"web-{uuid.uuid4().hex[:6]}", "gitops": "flux"}
+    intent["app"] = {**intent["app"], "namespace": f"web-{uuid.uuid4().hex[:6]}"}  # not the Argo CD test's
     intent.pop("cluster")
     run = _approve_and_finish(api, keys, {**EKS_NGINX_ARGOCD, "intent": intent})
     steps = _outputs(run)
