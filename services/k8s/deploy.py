@@ -83,7 +83,7 @@ def deploy_direct(target: ClusterTarget, bundle: ArtifactBundle, intent: Deploym
     parts = split(bundle)
     namespace = intent.app.namespace if intent.app else "default"
     cluster = observed_cluster(target)
-    rendered, created, accepted = _checked_apply(target, parts.app, namespace, [], [])
+    rendered, created, accepted = _checked_apply(target, parts.app, namespace, [], _watch_access(namespace))
     refs = [r.ref for r in rendered]
     validated = VALIDATED_BY_DRY_RUN.format(n=accepted, cluster=target.describe())
     return DeployResult(
