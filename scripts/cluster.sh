@@ -12,8 +12,9 @@
 #   scripts/cluster.sh env       print the env file (MCP_KUBECONFIG, MCP_GITOPS_REPO_BASE_URL, ...)
 #
 # Env: CLUSTER_RUN (default .data/cluster: certs, kubeconfig, logs, pids, cluster.env),
-# MCP_LOCAL_GIT_ROOT (repositories served; default .data/gitops), CLUSTER_GITOPS=0 (no
-# controllers), CLUSTER_<NAME>_PORT to pin a port (APISERVER, ETCD, ETCD_PEER, GIT, ...),
+# MCP_LOCAL_GIT_ROOT (repositories served; default .data/gitops), CLUSTER_GITOPS=0|flux|argocd
+# (no controllers / only one; default both), CLUSTER_BUILD=0 (use the cached binaries, build
+# nothing), CLUSTER_<NAME>_PORT to pin a port (APISERVER, ETCD, ETCD_PEER, GIT, ...),
 # CLUSTER_FRESH=1 (wipe etcd's data). Ports are otherwise reused from the last start when
 # free, else picked free, and written to $CLUSTER_RUN/cluster.env for the stack and tests.
 set -euo pipefail
@@ -22,6 +23,7 @@ RUN="${CLUSTER_RUN:-$ROOT/.data/cluster}"
 GIT_ROOT="${MCP_LOCAL_GIT_ROOT:-$ROOT/.data/gitops}"
 PY="${CLUSTER_PYTHON:-$ROOT/.venv/bin/python}"
 P="$RUN/pki"; L="$RUN/logs"; ENVFILE="$RUN/cluster.env"
+GITOPS="${CLUSTER_GITOPS:-1}"  # 1: Flux and Argo CD; flux or argocd: that one; 0: none
 PROCS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok git-http)
 GITOPS_PROCS=(flux-source flux-kustomize argocd-redis argocd-repo-server argocd-application-controller)
 log() { echo "[cluster $(date +%H:%M:%S)] $*" >&2; }
@@ -94,7 +96,9 @@ wait_for() { # NAME SECONDS CHECK...
 start() {
   local t0=$SECONDS bins
   log "binaries (cached per machine; the first build takes ≈25 min and prints its progress)"
-  if [ "${CLUSTER_GITOPS:-1}" = 1 ]; then bash "$ROOT/scripts/cluster-build.sh" all >/dev/null; else bash "$ROOT/scripts/cluster-build.sh" k8s >/dev/null; fi
+  if [ "${CLUSTER_BUILD:-1}" = 1 ]; then
+    if [ "$GITOPS" = 0 ]; then bash "$ROOT/scripts/cluster-build.sh" k8s >/dev/null; else bash "$ROOT/scripts/cluster-build.sh" all >/dev/null; fi
+  fi
   bins=$(bash "$ROOT/scripts/cluster-build.sh" bin-dirs); eval "$bins"
   mkdir -p "$RUN/pids" "$L" "$GIT_ROOT"
   certs
@@ -146,12 +150,14 @@ start() {
   launch git-http "$PY" "$ROOT/deploy/local-gitops/git_http.py" "$GIT_ROOT" "$GIT_PORT"
   wait_for git-http 20 curl -s -o /dev/null "http://127.0.0.1:$GIT_PORT/"
 
-  if [ "${CLUSTER_GITOPS:-1}" = 1 ]; then
+  if [ "$GITOPS" != 0 ]; then
     log "CRDs (Flux, Argo CD) and the controllers' bootstrap objects"
-    "$PY" "$ROOT/deploy/local-k8s/bootstrap.py" "$KC" apply "$GITOPS_BIN/crds.yaml" >/dev/null
+    "$PY" "$ROOT/deploy/local-k8s/bootstrap.py" "$KC" apply "${CLUSTER_CRDS:-$GITOPS_BIN/crds.yaml}" >/dev/null
     "$PY" "$ROOT/deploy/local-k8s/bootstrap.py" "$KC" wait-crds
     "$PY" "$ROOT/deploy/local-k8s/bootstrap.py" "$KC" apply "$ROOT/deploy/local-gitops/bootstrap-objects.yaml" >/dev/null
     mkdir -p "$RUN/flux-storage"
+  fi
+  if [ "$GITOPS" = 1 ] || [ "$GITOPS" = flux ]; then
     log "Flux source-controller + kustomize-controller"
     launch flux-source env KUBECONFIG="$KC" RUNTIME_NAMESPACE=flux-system "$GITOPS_BIN/source-controller" \
       --storage-path="$RUN/flux-storage" --storage-addr="127.0.0.1:$FLUX_STORAGE_PORT" \
@@ -160,6 +166,10 @@ start() {
     launch flux-kustomize env KUBECONFIG="$KC" RUNTIME_NAMESPACE=flux-system "$GITOPS_BIN/kustomize-controller" \
       --metrics-addr="127.0.0.1:$FLUX_KUSTOMIZE_METRICS_PORT" --health-addr="127.0.0.1:$FLUX_KUSTOMIZE_HEALTH_PORT" \
       --enable-leader-election=false
+    wait_for flux-source 60 curl -sf "http://127.0.0.1:$FLUX_SOURCE_HEALTH_PORT/readyz"
+    wait_for flux-kustomize 60 curl -sf "http://127.0.0.1:$FLUX_KUSTOMIZE_HEALTH_PORT/readyz"
+  fi
+  if [ "$GITOPS" = 1 ] || [ "$GITOPS" = argocd ]; then
     log "Argo CD redis, repo-server, application-controller"
     local ARGO_ENV=(env ARGOCD_FAKE_IN_CLUSTER=true ARGOCD_GPG_ENABLED=false KUBECONFIG="$KC" HOME="$RUN/argocd-home")
     mkdir -p "$RUN/argocd-home"
@@ -171,8 +181,6 @@ start() {
     launch argocd-application-controller "${ARGO_ENV[@]}" "$GITOPS_BIN/argocd-local" application-controller \
       --kubeconfig "$KC" --namespace argocd --repo-server "127.0.0.1:$ARGOCD_REPO_PORT" --repo-server-plaintext \
       --redis "127.0.0.1:$ARGOCD_REDIS_PORT" --metrics-port "$ARGOCD_CONTROLLER_METRICS_PORT"
-    wait_for flux-source 60 curl -sf "http://127.0.0.1:$FLUX_SOURCE_HEALTH_PORT/readyz"
-    wait_for flux-kustomize 60 curl -sf "http://127.0.0.1:$FLUX_KUSTOMIZE_HEALTH_PORT/readyz"
     wait_for argocd-repo-server 60 bash -c "exec 3<>/dev/tcp/127.0.0.1/$ARGOCD_REPO_PORT"
     wait_for argocd-application-controller 60 curl -s -o /dev/null "http://127.0.0.1:$ARGOCD_CONTROLLER_METRICS_PORT/metrics"
   fi
@@ -184,7 +192,7 @@ MCP_GITOPS_REPO_BASE_URL=http://127.0.0.1:$GIT_PORT
 MCP_LOCAL_GIT_ROOT=$GIT_ROOT
 MCP_CLUSTER_AUDIT_LOG=$L/audit.log
 MCP_CLUSTER_SIMULATED_NODES=true
-MCP_CLUSTER_GITOPS_CONTROLLERS=$([ "${CLUSTER_GITOPS:-1}" = 1 ] && echo "argocd,flux" || echo "")
+MCP_CLUSTER_GITOPS_CONTROLLERS=$(case "$GITOPS" in 1) echo argocd,flux ;; 0) echo "" ;; *) echo "$GITOPS" ;; esac)
 EOF
   log "up in $((SECONDS - t0)) s: KUBECONFIG=$KC (nodes simulated by KWOK: no container runs); env in $ENVFILE"
 }
@@ -209,7 +217,7 @@ status() {
   local down=0 name
   for name in "${PROCS[@]}" "${GITOPS_PROCS[@]}"; do
     if alive "$name"; then echo "$name up (pid $(cat "$RUN/pids/$name"))"
-    elif [[ " ${GITOPS_PROCS[*]} " == *" $name "* ]] && [ "${CLUSTER_GITOPS:-1}" != 1 ]; then echo "$name off"
+    elif [[ " ${GITOPS_PROCS[*]} " == *" $name "* ]] && [ "$GITOPS" != 1 ] && [[ "$name" != "$GITOPS"* ]]; then echo "$name off"
     else echo "$name down"; down=1; fi
   done
   return "$down"

@@ -114,7 +114,7 @@ def _flux(kustomization: dict[str, Any], source: dict[str, Any] | None, expected
         result.message = f"GitRepository {source_ready.get('reason')}: {source_ready.get('message', '')}"
         return result, True
     if ready.get("status") == "False" and ready.get("reason") in FLUX_FAILED and attempted == expected:
-        result.message = f"Kustomization {ready.get('reason')}: {ready.get('message', '')}"
+        result.message = f"Kustomization {ready.get('reason')}: {ready.get('message', '').strip()}"
         return result, True
     result.synced = revision == expected
     result.healthy = ready.get("status") == "True" and result.synced
