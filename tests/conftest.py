@@ -270,10 +270,13 @@ def local_cluster(tmp_path_factory) -> Iterator[LocalCluster]:
     """
     dirs = subprocess.run(["bash", str(REPO / "scripts" / "cluster-build.sh"), "bin-dirs"], capture_output=True,
                           text=True, check=True).stdout.split()
-    needed = {"K8S_BIN": ("kube-apiserver", "kwok"), "GITOPS_BIN": ("argocd-local", "kustomize-controller", "crds.yaml")}
+    gitops = os.environ.get("CLUSTER_GITOPS", "1")  # scripts/cluster.sh: 1 (both), flux, argocd, 0 (none)
+    needed = {"K8S_BIN": ["kube-apiserver", "kwok"],
+              "GITOPS_BIN": [name for name, wanted in (("argocd-local", gitops in ("1", "argocd")),
+                                                       ("kustomize-controller", gitops in ("1", "flux")),
+                                                       ("crds.yaml", gitops != "0" and "CLUSTER_CRDS" not in os.environ))
+                             if wanted]}
     for key, path in (line.split("=", 1) for line in dirs):
-        if key == "GITOPS_BIN" and os.environ.get("CLUSTER_GITOPS") == "0":  # a control plane without controllers
-            continue
         missing = [name for name in needed[key] if not (Path(path) / name).exists()]
         if missing:
             pytest.fail(f"local cluster binaries not built ({', '.join(missing)} in {path}): "

@@ -18,7 +18,6 @@ from services.k8s.deploy import DeployRefused, deploy_gitops, gitops_bodies
 from services.k8s.observe import observe
 from services.k8s.policy import RolloutPolicy
 
-from tests.conftest import TEST_ENV
 from tests.k8s.helpers import admin, app_intent, bundle_for, edited
 
 POLICY = RolloutPolicy(rollback_on_failure=False, timeout_seconds=60, source="test")
@@ -30,7 +29,7 @@ def _merged(local_cluster, intent, change=None):
     bundle = bundle_for(intent, f"{local_cluster.env['MCP_GITOPS_REPO_BASE_URL']}/{name}.git")
     if change:
         bundle = edited(bundle, f"kubernetes/{intent.app.name}/deployment.yaml", change)
-    repo = LocalGitRepository(Path(TEST_ENV["MCP_LOCAL_GIT_ROOT"]), name)
+    repo = LocalGitRepository(Path(local_cluster.env["MCP_LOCAL_GIT_ROOT"]), name)  # what its git server serves
     proposal = repo.propose(f"mcp/{intent.stack}", bundle.files, "test change")
     return bundle, repo.merge(proposal.branch, "merge test change")
 
