@@ -133,6 +133,7 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=2)
     parser.add_argument("--applies", type=int, default=10)
     parser.add_argument("--gitops", type=int, default=5)
+    parser.add_argument("--controllers", default="argocd,flux", help="which GitOps controllers to measure")
     parser.add_argument("--build-log", default=os.environ.get("MCP_CLUSTER_BUILD_LOG", "/tmp/builds/cluster-build.log"))
     args = parser.parse_args()
 
@@ -142,7 +143,8 @@ def main() -> None:
         target = ClusterTarget.from_file(Path(env["MCP_KUBECONFIG"]))
         applies = apply_to_running(target, args.applies)
         print(f"apply -> 3/3 Running p50 {p50(applies)} s", flush=True)
-        gitops = {c: gitops_to_running(target, env["MCP_GITOPS_REPO_BASE_URL"], c, args.gitops) for c in ("argocd", "flux")}
+        gitops = {c: gitops_to_running(target, env["MCP_GITOPS_REPO_BASE_URL"], c, args.gitops)
+                  for c in args.controllers.split(",") if c}
     finally:
         cluster_sh(run_dir, "stop")
     result = {
