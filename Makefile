@@ -11,18 +11,20 @@ migrate: install
 	.venv/bin/mcpcloud config seed
 
 run: migrate        ## start everything, submit the seed request, print the run
-	bash scripts/stack.sh start
-	.venv/bin/mcpcloud demo
+	bash scripts/cluster.sh start   # local Kubernetes + Flux + Argo CD (first build ≈25 min, once per machine)
+	set -a; . .data/cluster/cluster.env; set +a; bash scripts/stack.sh start && .venv/bin/mcpcloud demo
 
 stop:               ## stop everything `make run` started
 	bash scripts/stack.sh stop
+	bash scripts/cluster.sh stop
 	bash scripts/infra.sh stop
 
 status:
-	bash scripts/infra.sh status; bash scripts/stack.sh status
+	bash scripts/infra.sh status; bash scripts/cluster.sh status; bash scripts/stack.sh status
 
 test: install       ## start the stores, run every test (workers are started by the tests)
 	bash scripts/infra.sh start
+	bash scripts/cluster-build.sh all   # once per machine (≈25 min cold); the tests start their own cluster
 	bash scripts/test.sh
 
 bench: migrate      ## every benchmark under bench/ (starts the stack if needed)

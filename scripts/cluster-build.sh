@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the local cluster's binaries from the Go module proxy, once per machine, into a
 # cache outside the repository keyed by the versions and build flags:
-#   k8s:    etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (+ stages)
+#   k8s:    etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (+ stages), kustomize
 #   gitops: Flux source-controller + kustomize-controller, a small Argo CD binary
 # Usage: cluster-build.sh k8s|gitops|all   (prints the BIN_DIR of each part it built)
 # A complete BIN_DIR is reused; an interrupted build resumes (Go's build cache).
 # Cold on 2 cores: k8s ≈12 min, Flux ≈9 min, Argo CD ≈6 min.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-K8S=v1.37.2; ETCD=v3.6.16; KWOK=v0.8.0; FLUX=v1.9.6; ARGOCD=v3.2.11
+K8S=v1.37.2; ETCD=v3.6.16; KWOK=v0.8.0; FLUX=v1.9.6; ARGOCD=v3.2.11; KUSTOMIZE=v5.8.0
 LDFLAGS="-s -w"
 CACHE=${MCP_CLUSTER_CACHE:-$HOME/.cache/mcpcloud}
 key() { printf '%s' "$*" | sha256sum | cut -c1-10; }
@@ -36,6 +36,10 @@ build_k8s() {
   if ! have kwok; then
     log "building kwok $KWOK"
     GOBIN="$B" go install -ldflags "$LDFLAGS" "sigs.k8s.io/kwok/cmd/kwok@$KWOK"
+  fi
+  if ! have kustomize; then  # `kustomize build` of deploy/k8s (tests); v5.8.1+ needs Go 1.27
+    log "building kustomize $KUSTOMIZE"
+    GOBIN="$B" go install -ldflags "$LDFLAGS" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE"
   fi
   if [ ! -s "$B/kwok-stages.yaml" ]; then
     local m; m=$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK/kustomize/stage

@@ -1,8 +1,10 @@
-"""Where a stack's GitOps manifests live: one answer for the terraform and github services.
+"""Where a stack's GitOps manifests live: one answer for the terraform, github and k8s services.
 
 With `MCP_GITHUB_REPOSITORY` set it is that GitHub repository; otherwise a local bare
-repository per stack under `MCP_LOCAL_GIT_ROOT`, so the ArgoCD/Flux manifests the
-terraform service writes point at the repository the github service commits to.
+repository per stack under `MCP_LOCAL_GIT_ROOT`. Its URL is the one a cluster clones from:
+`MCP_GITOPS_REPO_BASE_URL/<name>.git` (scripts/cluster.sh serves the local repositories
+over smart HTTP there). Without a base URL it is a file:// URL, which is true of where the
+repository is but no cluster can reach; the k8s service refuses to hand it to a controller.
 """
 
 from __future__ import annotations
@@ -25,4 +27,11 @@ def repository_url(intent: DeploymentIntent) -> str:
     settings = get_settings()
     if settings.github_repository:
         return f"{settings.github_api_url.replace('api.github.com', 'github.com')}/{settings.github_repository}.git"
+    if settings.gitops_repo_base_url:
+        return f"{settings.gitops_repo_base_url.rstrip('/')}/{local_repository_name(intent)}.git"
     return f"file://{local_repository_path(intent)}"
+
+
+def reachable_by_cluster(url: str) -> bool:
+    """Flux and Argo CD clone only http(s) and ssh URLs."""
+    return url.startswith(("http://", "https://", "ssh://", "git@"))

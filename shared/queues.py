@@ -36,6 +36,7 @@ class Task(StrEnum):
     rag_search = "rag.search"
     rag_ingest = "rag.ingest"
     rag_graph_import = "rag.graph_import"
+    k8s_live_state = "k8s.live_state"  # read back a stack's live objects and drift (for the graph)
 
     @property
     def queue(self) -> Queue:

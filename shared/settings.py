@@ -161,6 +161,15 @@ class Settings(BaseSettings):
         description="Address-space limit (RLIMIT_AS) of each policy pool process: an allocation past it ends the scan "
         "in an error verdict instead of the OOM killer ending the worker; 0: no limit",
     )
+    # Kubernetes adapter and local GitOps (k8s area). The base URL a cluster clones the
+    # local GitOps repositories from (scripts/cluster.sh serves MCP_LOCAL_GIT_ROOT there);
+    # unset: the generated repoURL is file://, which a GitOps deploy refuses as unreachable.
+    gitops_repo_base_url: str | None = None
+    k8s_rollout_timeout_seconds: float = Field(default=120.0, gt=0)
+    k8s_controller_timeout_seconds: float = Field(default=180.0, gt=0, description="Until Synced/Ready")
+    k8s_controller_observe_seconds: float = Field(
+        default=30.0, gt=0, description="How long an applied GitOps object may show no controller status "
+        "before the deploy reports 'applied, not synced: no controller observed'")
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

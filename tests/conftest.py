@@ -310,3 +310,90 @@ def browser():
         launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+# --- k8s area: the local Kubernetes cluster (scripts/cluster.sh) ----------------------
+
+
+@dataclass(frozen=True)
+class LocalCluster:
+    """A running local cluster: its env file's values and where its files are."""
+
+    run_dir: Path
+    env: dict[str, str]
+
+    @property
+    def kubeconfig(self) -> Path:
+        return Path(self.env["MCP_KUBECONFIG"])
+
+    @property
+    def audit_log(self) -> Path:
+        return Path(self.env["MCP_CLUSTER_AUDIT_LOG"])
+
+    def restart_process(self, name: str) -> None:
+        """Start again whatever of the cluster is not running (cluster.sh start is idempotent)."""
+        _cluster_sh(self.run_dir, "start")
+
+    def stop_process(self, name: str) -> None:
+        pid = int((self.run_dir / "pids" / name).read_text())
+        os.killpg(pid, signal.SIGTERM)
+        for _ in range(100):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _cluster_sh(run_dir: Path, command: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CLUSTER_RUN": str(run_dir), "MCP_LOCAL_GIT_ROOT": TEST_ENV["MCP_LOCAL_GIT_ROOT"]}
+    return subprocess.run(["bash", str(REPO / "scripts" / "cluster.sh"), command], env=env, capture_output=True,
+                          text=True, timeout=3600)
+
+
+@pytest.fixture(scope="session")
+def local_cluster(tmp_path_factory) -> Iterator[LocalCluster]:
+    """The project's local cluster with Flux and Argo CD, in its own run dir, serving the tests' git root.
+
+    Started by scripts/cluster.sh from the binaries scripts/cluster-build.sh built (make
+    test builds them first), stopped at the end of the session.
+    """
+    dirs = subprocess.run(["bash", str(REPO / "scripts" / "cluster-build.sh"), "bin-dirs"], capture_output=True,
+                          text=True, check=True).stdout.split()
+    gitops = os.environ.get("CLUSTER_GITOPS", "1")  # scripts/cluster.sh: 1 (both), flux, argocd, 0 (none)
+    needed = {"K8S_BIN": ["kube-apiserver", "kwok"],
+              "GITOPS_BIN": [name for name, wanted in (("argocd-local", gitops in ("1", "argocd")),
+                                                       ("kustomize-controller", gitops in ("1", "flux")),
+                                                       ("crds.yaml", gitops != "0" and "CLUSTER_CRDS" not in os.environ))
+                             if wanted]}
+    for key, path in (line.split("=", 1) for line in dirs):
+        missing = [name for name in needed[key] if not (Path(path) / name).exists()]
+        if missing:
+            pytest.fail(f"local cluster binaries not built ({', '.join(missing)} in {path}): "
+                        "run `bash scripts/cluster-build.sh all` once (make test does; ≈25 min cold)")
+    run_dir = tmp_path_factory.mktemp("cluster")
+    started = _cluster_sh(run_dir, "start")
+    if started.returncode != 0:
+        _cluster_sh(run_dir, "stop")
+        pytest.fail(f"scripts/cluster.sh start failed:\n{started.stderr[-4000:]}")
+    env = dict(line.split("=", 1) for line in (run_dir / "cluster.env").read_text().splitlines() if "=" in line)
+    try:
+        yield LocalCluster(run_dir, env)
+    finally:
+        _cluster_sh(run_dir, "stop")
+
+
+@pytest.fixture
+def cluster_workers(workers, local_cluster) -> Iterator[WorkerPool]:
+    """The session's workers, with the terraform/github/k8s workers pointed at the local cluster.
+
+    Restored to the cluster-less configuration afterwards, so other tests see the default.
+    """
+    cluster_env = {key: local_cluster.env[key] for key in ("MCP_KUBECONFIG", "MCP_KUBE_CONTEXT", "MCP_GITOPS_REPO_BASE_URL")}
+    cluster_env["MCP_K8S_CONTROLLER_OBSERVE_SECONDS"] = "20"
+    try:
+        for service in ("terraform", "k8s"):
+            workers.restart(service, **cluster_env)
+        yield workers
+    finally:
+        for service in ("terraform", "k8s"):
+            workers.restart(service)

@@ -5,7 +5,7 @@ Bundle layout (relative paths):
     terraform/versions.tf, main.tf, variables.tf, outputs.tf   root module
     terraform/modules/<name>/*.tf                               copied catalog modules
     kubernetes/<app>/deployment.yaml (or daemonset/statefulset.yaml), service.yaml[, ingress.yaml]
-    kubernetes/gitops/argocd-application.yaml | flux-kustomization.yaml
+    kubernetes/gitops/argocd-application.yaml | flux-gitrepository.yaml + flux-kustomization.yaml
 
 The Terraform part exists only when there is something to provision (a cluster or a
 bucket); an app-only intent deploys to an existing cluster and gets manifests only.
@@ -144,9 +144,8 @@ def generate(
         app = intent.app
         for name, doc in manifests.app_manifests(intent, app).items():
             files.append(_file(f"kubernetes/{app.name}/{name}", FileKind.kubernetes, manifests.dump(doc)))
-        gitops = manifests.gitops_manifest(intent, app, gitops_repo_url, gitops_revision)
-        if gitops:
-            files.append(_file(f"kubernetes/gitops/{gitops[0]}", FileKind.kubernetes, manifests.dump(gitops[1])))
+        for name, doc in manifests.gitops_manifests(intent, app, gitops_repo_url, gitops_revision):
+            files.append(_file(f"kubernetes/gitops/{name}", FileKind.kubernetes, manifests.dump(doc)))
         notes += manifests.notes(app)
     notes += [f"bucket {b.name}: public read generated as requested; the guardrail service decides"
               for b in intent.buckets if b.public_read]

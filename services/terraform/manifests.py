@@ -62,42 +62,59 @@ def app_manifests(intent: DeploymentIntent, app: AppSpec) -> dict[str, dict[str,
     return docs
 
 
-def gitops_manifest(
+def gitops_manifests(
     intent: DeploymentIntent, app: AppSpec, repo_url: str, revision: str
-) -> tuple[str, dict[str, Any]] | None:
-    """(file name inside `kubernetes/gitops/`, manifest), or None when gitops is off."""
+) -> list[tuple[str, dict[str, Any]]]:
+    """(file name inside `kubernetes/gitops/`, manifest) per object; empty when gitops is off.
+
+    Each object names the repository it syncs from (`repo_url`, which must be one the
+    cluster can clone: see shared/gitops.py) and the branch the approved change is merged
+    into, so the k8s service applies exactly these objects and then asks the controller
+    to reconcile.
+    """
+    name = f"{intent.stack}-{app.name}"
+
     def metadata(namespace: str) -> dict[str, Any]:
-        return {"name": f"{intent.stack}-{app.name}", "namespace": namespace, "labels": _labels(intent, app)}
+        return {"name": name, "namespace": namespace, "labels": _labels(intent, app)}
 
     if intent.gitops == "argocd":
-        return "argocd-application.yaml", {
+        return [("argocd-application.yaml", {
             "apiVersion": "argoproj.io/v1alpha1",
             "kind": "Application",
             "metadata": {**metadata("argocd"), "finalizers": ["resources-finalizer.argocd.argoproj.io"]},
             "spec": {
                 "project": "default",
-                "source": {"repoURL": repo_url, "targetRevision": revision, "path": f"kubernetes/{app.name}"},
+                # A plain directory of YAML: `include` makes Argo CD read it as such (not kustomize/helm).
+                "source": {"repoURL": repo_url, "targetRevision": revision, "path": f"kubernetes/{app.name}",
+                           "directory": {"include": "*.yaml"}},
                 "destination": {"server": "https://kubernetes.default.svc", "namespace": app.namespace},
                 "syncPolicy": {"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["CreateNamespace=true"]},
             },
-        }
+        })]
     if intent.gitops == "flux":
-        # Syncs from the GitRepository flux was bootstrapped with (flux-system).
-        return "flux-kustomization.yaml", {
-            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-            "kind": "Kustomization",
-            "metadata": metadata("flux-system"),
-            "spec": {
-                "interval": "5m",
-                "path": f"./kubernetes/{app.name}",
-                "prune": True,
-                "wait": True,
-                "timeout": "3m",
-                "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
-                "targetNamespace": app.namespace,
-            },
-        }
-    return None
+        return [
+            ("flux-gitrepository.yaml", {
+                "apiVersion": "source.toolkit.fluxcd.io/v1",
+                "kind": "GitRepository",
+                "metadata": metadata("flux-system"),
+                "spec": {"interval": "5m", "url": repo_url, "ref": {"branch": revision}},
+            }),
+            ("flux-kustomization.yaml", {
+                "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+                "kind": "Kustomization",
+                "metadata": metadata("flux-system"),
+                "spec": {
+                    "interval": "5m",
+                    "path": f"./kubernetes/{app.name}",
+                    "prune": True,
+                    "wait": True,
+                    "timeout": "3m",
+                    "sourceRef": {"kind": "GitRepository", "name": name},
+                    "targetNamespace": app.namespace,
+                },
+            }),
+        ]
+    return []
 
 
 def notes(app: AppSpec) -> list[str]:

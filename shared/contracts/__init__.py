@@ -3,7 +3,9 @@
 from shared.contracts.artifacts import (
     ArtifactBundle,
     ChangeProposal,
+    ClusterObserved,
     ContextDocument,
+    ControllerStatus,
     DeployResult,
     FailedStep,
     DriftItem,
@@ -16,6 +18,8 @@ from shared.contracts.artifacts import (
     PlanCounts,
     ModuleChoice,
     NetworkFact,
+    LiveObjectState,
+    LiveState,
     PodStatus,
     RetrievedContext,
     RolloutResult,
@@ -24,6 +28,7 @@ from shared.contracts.artifacts import (
     TerraformRun,
     WorkflowLogSummary,
     WorkflowRunResult,
+    WorkloadStatus,
 )
 from shared.contracts.intent import Action, AppSpec, BucketSpec, ClusterSpec, DeploymentIntent, Persona
 from shared.contracts.messages import RunMessage
@@ -31,10 +36,11 @@ from shared.contracts.knowledge import GraphImportRequest, GraphImportResult, Kn
 from shared.contracts.scan import ScanRequest, ScanResponse
 
 __all__ = [
-    "Action", "AppSpec", "ArtifactBundle", "BucketSpec", "ChangeProposal", "ClusterSpec", "ContextDocument",
-    "DeployResult", "DeploymentIntent", "DriftItem", "DriftReport", "FailedStep", "FileKind", "Finding",
-    "GeneratedFile", "GraphImportRequest", "GraphImportResult", "GraphRecord", "GuardrailVerdict",
-    "KnowledgeAnswer", "KnowledgeQuery", "ModuleChoice", "NetworkFact", "Persona", "PlanCounts", "PodStatus",
-    "RetrievedContext", "RolloutResult", "RunMessage", "RunReport", "ScanRequest", "ScanResponse", "Severity",
-    "TerraformRun", "WorkflowLogSummary", "WorkflowRunResult",
+    "Action", "AppSpec", "ArtifactBundle", "BucketSpec", "ChangeProposal", "ClusterObserved", "ClusterSpec",
+    "ContextDocument", "ControllerStatus", "DeployResult", "DeploymentIntent", "DriftItem", "DriftReport",
+    "FailedStep", "FileKind", "Finding", "GeneratedFile", "GraphImportRequest", "GraphImportResult",
+    "GraphRecord", "GuardrailVerdict", "KnowledgeAnswer", "KnowledgeQuery", "LiveObjectState", "LiveState",
+    "ModuleChoice", "NetworkFact", "Persona", "PlanCounts", "PodStatus", "RetrievedContext", "RolloutResult",
+    "RunMessage", "RunReport", "ScanRequest", "ScanResponse", "Severity", "TerraformRun",
+    "WorkflowLogSummary", "WorkflowRunResult", "WorkloadStatus",
 ]

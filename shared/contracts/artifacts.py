@@ -244,24 +244,100 @@ class WorkflowRunResult(_Model):
     logs: WorkflowLogSummary | None = None
 
 
+class ClusterObserved(_Model):
+    """The cluster a deploy talked to, as read from its kubeconfig and its nodes."""
+
+    context: str
+    name: str
+    server: str
+    simulated_nodes: bool | None = Field(
+        default=None, description="True: every node is a KWOK node (pods are simulated, no container runs); "
+        "None: nodes could not be listed")
+
+
+class ControllerStatus(_Model):
+    """What a GitOps controller itself reported about the applied Application/Kustomization."""
+
+    kind: Literal["argocd", "flux"]
+    object: str = Field(description="Application/argocd/name or Kustomization/flux-system/name")
+    observed: bool = Field(description="False: no controller ever reconciled the object")
+    synced: bool = False
+    healthy: bool = False
+    revision: str = Field(default="", description="The revision the controller reports it applied")
+    expected_revision: str = Field(default="", description="main's head in the GitOps repository when deployed")
+    sync_status: str = ""
+    health_status: str = ""
+    message: str = ""
+    seconds: float = 0.0
+
+
 class DeployResult(_Model):
+    """contract v2: adds the cluster, what the API server checked, and the controller."""
+
     mode: Literal["gitops", "direct", "none"]
     applied: bool
     message: str
     objects: list[str] = Field(default_factory=list)
     gitops_path: str = ""
+    cluster: ClusterObserved | None = None
+    validated: str = Field(default="", description="Exactly what checked the objects (e.g. the API server's dry run)")
+    namespaces_created: list[str] = Field(default_factory=list)
+    controller: ControllerStatus | None = None
+    workloads: list[str] = Field(default_factory=list, description="Kind/namespace/name of each workload to watch")
 
 
 class PodStatus(_Model):
     name: str
     phase: str
     ready: bool
+    node: str = ""
+    reason: str = ""
+
+
+class WorkloadStatus(_Model):
+    ref: str
+    complete: bool
+    desired: int = 0
+    ready: int = 0
+    updated: int = 0
+    message: str = ""
 
 
 class RolloutResult(_Model):
+    """contract v2: adds the cluster, the controller's status, workloads, events, rollback."""
+
     observed: bool
     message: str
     pods: list[PodStatus] = Field(default_factory=list)
+    complete: bool = False
+    cluster: ClusterObserved | None = None
+    controller: ControllerStatus | None = None
+    workloads: list[WorkloadStatus] = Field(default_factory=list)
+    events: list[str] = Field(default_factory=list, description="Warning events of a failed rollout (bounded)")
+    failing_pod: str = ""
+    rollback: str = Field(default="", description="What the rollback did, when the persona's policy asked for one")
+    seconds: float = 0.0
+
+
+class LiveObjectState(_Model):
+    ref: str
+    kind: str
+    namespace: str | None = None
+    name: str
+    uid: str
+    resource_version: str
+    generation: int | None = None
+    managed_by: list[str] = Field(default_factory=list)
+
+
+class LiveState(_Model):
+    """What `k8s.live_state` read back from a cluster for one stack (contract v1)."""
+
+    cluster: ClusterObserved
+    stack: str
+    objects: list[LiveObjectState] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list, description="Desired objects the cluster does not have")
+    changed: list[str] = Field(default_factory=list, description="'Kind/ns/name: path: desired X, live Y'")
 
 
 class DriftItem(_Model):

@@ -214,15 +214,25 @@ def test_network_policies_cover_every_pod():
                for p in policies.values()), "a default deny-ingress policy"
 
 
+def _kustomize() -> str | None:
+    """The kustomize scripts/cluster-build.sh builds (make test does), else one on PATH."""
+    dirs = subprocess.run(["bash", str(ROOT / "scripts" / "cluster-build.sh"), "bin-dirs"], capture_output=True,
+                          text=True).stdout
+    for line in dirs.splitlines():
+        if line.startswith("K8S_BIN=") and (Path(line[8:]) / "kustomize").is_file():
+            return str(Path(line[8:]) / "kustomize")
+    return shutil.which("kustomize")
+
+
 def test_kustomize_build():
-    cli = shutil.which("kustomize")
+    cli = _kustomize()
     kubectl = shutil.which("kubectl")
     if cli:
         cmd = [cli, "build", str(K8S)]
     elif kubectl:
         cmd = [kubectl, "kustomize", str(K8S)]
     else:
-        pytest.skip("neither kustomize nor kubectl is installed")
+        pytest.skip("no kustomize: `bash scripts/cluster-build.sh k8s` builds it (make test does), or put kubectl on PATH")
     result = subprocess.run(cmd, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     kinds = [doc["kind"] for doc in yaml.safe_load_all(result.stdout) if doc]
