@@ -36,6 +36,8 @@ from shared.db.models_github import GitHubDelivery
 from shared.settings import get_settings
 
 from services.gateway import runs_service
+from services.gateway.auth import Principal, create_principal, get_principal_row
+from shared.db.models import PrincipalKind, Role
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +68,24 @@ def verify_signature(secret: str, body: bytes, header: str | None) -> None:
         raise WebhookRefused(401, "X-Hub-Signature-256 does not match the body: check the webhook secret")
 
 
-def principal_for(login: str) -> str | None:
-    """The MCP Cloud principal a GitHub login acts as (config `github.principals` = {login: principal}).
+def principal_for(session: Session, login: str) -> Principal | None:
+    """The MCP Cloud principal a GitHub login acts as (config `github.principals` = {login: principal name}).
 
-    Deliberately small: the identity work (principals owning keys) maps names the same way,
-    so this one lookup is what changes when it lands."""
+    Only a principal that exists and is not disabled; four eyes then compares it with the
+    requester exactly as for an approval over the API."""
     mapping = _config("github.principals") or {}
-    principal = mapping.get(login) if isinstance(mapping, dict) else None
-    return str(principal) if principal else None
+    name = mapping.get(login) if isinstance(mapping, dict) else None
+    row = get_principal_row(session, str(name)) if name else None
+    if row is None or row.disabled_at is not None:
+        return None
+    return Principal(id=row.id, name=row.name, kind=PrincipalKind(row.kind), role=Role(row.role))
+
+
+def _webhook_principal(session: Session) -> Principal:
+    """The service identity that records what GitHub reported (a pull request closed unmerged)."""
+    row = get_principal_row(session, "github-webhooks") or create_principal(
+        session, "github-webhooks", Role.requester, actor="github-webhooks", kind=PrincipalKind.service)
+    return Principal(id=row.id, name=row.name, kind=PrincipalKind(row.kind), role=Role(row.role))
 
 
 def _run_for_pull(session: Session, repository: str, number: int) -> Run | None:
@@ -97,7 +109,8 @@ def _on_pull_request(session: Session, payload: dict) -> tuple[str, Run | None]:
     run = runs_service.get_run(session, run.id, lock=True)
     if run.status != RunStatus.awaiting_approval.value:
         return f"ignored: PR closed while the run is {run.status}", run
-    runs_service.reject(session, run, f"github:{sender}", f"pull request #{pull.get('number')} closed without merge")
+    runs_service.reject(session, run, _webhook_principal(session),
+                        f"pull request #{pull.get('number')} closed without merge by github:{sender}")
     return f"rejected: PR #{pull.get('number')} closed without merge by {sender}", run
 
 
@@ -111,7 +124,7 @@ def _on_review(session: Session, celery: Celery, payload: dict) -> tuple[str, Ru
     if not _config("github.review_counts_as_approval"):
         return "ignored: a review approval does not count (config github.review_counts_as_approval is off)", run
     login = (review.get("user") or {}).get("login", "")
-    principal = principal_for(login)
+    principal = principal_for(session, login)
     if principal is None:
         return f"ignored: GitHub user {login} maps to no principal (config github.principals)", run
     proposed = (run.message.get("change") or {}).get("commit_sha")
@@ -122,7 +135,7 @@ def _on_review(session: Session, celery: Celery, payload: dict) -> tuple[str, Ru
         runs_service.approve(session, celery, run, principal, f"GitHub review by {login}: {review.get('html_url', '')}")
     except (runs_service.RunForbidden, runs_service.RunConflict) as exc:
         return f"refused: {exc.message}", run
-    return f"approved: review by {login} as {principal}", run
+    return f"approved: review by {login} as {principal.name}", run
 
 
 def _on_workflow_run(session: Session, payload: dict) -> tuple[str, Run | None]:

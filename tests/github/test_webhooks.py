@@ -96,6 +96,12 @@ def test_a_replayed_delivery_is_refused_and_acts_once(api, webhook_secret):
 
 def test_a_review_approval_counts_only_when_configured_for_the_proposed_commit_by_another_principal(api, webhook_secret):
     run_id, _ = _run_awaiting_approval(103, requested_by="alice")
+    from services.gateway.auth import create_principal, get_principal_row
+    from shared.db.models import Role
+
+    with session_scope() as session:  # a login maps only to a principal that exists
+        for name, role in (("alice", Role.requester), ("bob", Role.approver)):
+            get_principal_row(session, name) or create_principal(session, name, role, actor="tests")
     webhook_secret("github.principals", {"alice-gh": "alice", "bob-gh": "bob"})
     off = deliver(api, "pull_request_review", _review(103, "bob-gh", "a" * 40))
     assert "is off" in off.json()["outcome"] and _status(run_id) == "awaiting_approval"

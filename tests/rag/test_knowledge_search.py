@@ -27,7 +27,8 @@ def test_the_labelled_set_covers_korean_and_english_and_every_kind():
 @pytest.mark.timeout(1800)  # the first test to use `knowledge` pays for embedding the whole corpus
 def test_labelled_questions_find_their_document_first(knowledge):
     index, report = knowledge
-    assert report.documents >= 38 and report.chunks > report.documents
+    # the rag worker may have ingested at its start already: then every document is unchanged
+    assert report.documents >= 38 and report.added + report.updated + report.unchanged == report.documents
     top1 = top3 = 0
     misses = []
     for item in QUESTIONS:
