@@ -7,8 +7,10 @@ the benchmarks, the terraform worker's warm-up and the tests.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from shared.catalog import CATALOG_DIR
 from shared.contracts.intent import Action, AppSpec, BucketSpec, ClusterSpec, DeploymentIntent
 
 SCENARIOS: dict[str, DeploymentIntent] = {
@@ -106,6 +108,9 @@ def reshaped(intent: DeploymentIntent) -> DeploymentIntent:
     return intent.model_copy(update=update, deep=True)
 
 
+MODULE_SOURCE = re.compile(r'source\s*=\s*"\./modules/([a-z0-9-]+)"')
+
+
 def exported_files(folder: Path) -> dict[str, str]:
     """Relative path -> text of an exported scenario folder (`python -m services.terraform.export_examples`).
 
@@ -118,5 +123,21 @@ def exported_files(folder: Path) -> dict[str, str]:
         files.update(exported_files(folder.parent.with_name("generated") / folder.name))
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         files[path.relative_to(folder).as_posix()] = path.read_text(encoding="utf-8")
+    for name in sorted(set(MODULE_SOURCE.findall(files.get("terraform/main.tf", "")))):
+        for module_file in sorted((CATALOG_DIR / name).glob("*.tf")):  # a folder stored without its module copies
+            files.setdefault(f"terraform/modules/{name}/{module_file.name}", module_file.read_text(encoding="utf-8"))
     return files
+
+
+def without_catalog_copies(files: dict[str, str]) -> dict[str, str]:
+    """The files less the byte-for-byte catalog module copies, which `exported_files` fills back in."""
+    kept = {}
+    for path, content in files.items():
+        parts = path.split("/")
+        if len(parts) == 4 and parts[:2] == ["terraform", "modules"]:
+            original = CATALOG_DIR / parts[2] / parts[3]
+            if original.is_file() and original.read_text(encoding="utf-8") == content:
+                continue
+        kept[path] = content
+    return kept
 

@@ -21,6 +21,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from services.terraform.generator import generate  # noqa: E402
+from shared.examples import without_catalog_copies  # noqa: E402
 from shared.contracts.intent import Action, AppSpec, BucketSpec, ClusterSpec, DeploymentIntent  # noqa: E402
 
 TARGET = Path(__file__).resolve().parent / "generated"
@@ -86,10 +87,11 @@ def main() -> int:
         folder = TARGET / name
         if folder.exists():
             shutil.rmtree(folder)
-        for file in bundle.files:
-            path = folder / file.path
+        # catalog module copies are not stored: shared.examples.exported_files fills them in
+        for rel, content in without_catalog_copies({f.path: f.content for f in bundle.files}).items():
+            path = folder / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(file.content, encoding="utf-8")
+            path.write_text(content, encoding="utf-8")
         print(f"{name}: {len(bundle.files)} files ({', '.join(bundle.modules) or 'manifests only'})")
     return 0
 
