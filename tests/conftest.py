@@ -241,7 +241,7 @@ class ServerProcess:
     def start(self, ready_path: str = "/healthz", timeout: float = 60) -> ServerProcess:
         import httpx
 
-        log = open(self.log_dir / f"{self.name}.log", "a")  # noqa: SIM115 - kept open for the process's life
+        log = open(self.log_path, "a")  # noqa: SIM115 - kept open for the process's life
         self.process = subprocess.Popen(
             [str(_python_for("gateway")), "-m", "uvicorn", self.app, "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=REPO, env={**os.environ, **TEST_ENV, **self.extra_env}, stdout=log, stderr=subprocess.STDOUT,
@@ -250,7 +250,7 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {(self.log_dir / f'{self.name}.log').read_text()[-2000:]}")
+                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text()[-2000:]}")
             try:
                 if httpx.get(self.url + ready_path, timeout=2).status_code == 200:
                     return self
@@ -267,12 +267,32 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
+    @property
+    def log_path(self) -> Path:
+        return self.log_dir / f"{self.name}.log"
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def logs_dir() -> Path:
+    """Where test processes log: MCP_TEST_LOG_DIR (make test sets it), else a temporary folder."""
+    return Path(os.environ.get("MCP_TEST_LOG_DIR") or tempfile.mkdtemp(prefix="mcpcloud-test-logs-"))
+
+
+def gateway_server(name: str = "gateway", log_dir: Path | None = None, **env: str) -> ServerProcess:
+    """A gateway process (uvicorn) with the test settings plus `env`; use as `with gateway_server(...) as g`."""
+    return ServerProcess("services.gateway.app:app", name, log_dir or logs_dir(), env)
+
 
 @pytest.fixture(scope="session")
 def gateway_process(database, tmp_path_factory) -> Iterator[ServerProcess]:
     """The gateway as its own process, as `make run` starts it."""
-    log_dir = Path(os.environ.get("MCP_TEST_LOG_DIR") or tmp_path_factory.mktemp("server-logs"))
-    server = ServerProcess("services.gateway.app:app", "gateway", log_dir).start()
+    server = gateway_server(log_dir=Path(os.environ.get("MCP_TEST_LOG_DIR") or tmp_path_factory.mktemp("server-logs")))
+    server.start()
     yield server
     server.stop()
 

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 
 from shared.db.models import Run
 from shared.db.session import session_scope
 
-from tests.conftest import REPO, TEST_ENV, free_port
+from tests.conftest import free_port, gateway_server
 from tests.scenarios import PRIVATE_LOGS_BUCKET, with_stack
 
 
-@contextmanager
-def _gateway(**env: str) -> Iterator[int]:
-    """A real gateway process (uvicorn) with the test settings plus `env`; yields its port."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "services.gateway.app:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env={**os.environ, **TEST_ENV, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+def _gateway(**env: str):
+    """A real gateway process (uvicorn) with the test settings plus `env`."""
+    return gateway_server("gateway-readiness", **env)
 
 
 def _wait_up(port: int) -> httpx.Response:
@@ -46,7 +31,8 @@ def _wait_up(port: int) -> httpx.Response:
 
 
 def test_readyz_is_503_and_names_neo4j_when_neo4j_is_down(database):
-    with _gateway(MCP_NEO4J_URI=f"bolt://127.0.0.1:{free_port()}") as port:
+    with _gateway(MCP_NEO4J_URI=f"bolt://127.0.0.1:{free_port()}") as server:
+        port = server.port
         response = _wait_up(port)
         assert response.status_code == 503
         body = response.json()
@@ -56,7 +42,8 @@ def test_readyz_is_503_and_names_neo4j_when_neo4j_is_down(database):
 
 
 def test_a_request_while_the_broker_is_down_gets_503_and_the_run_is_recorded_failed(database, keys):
-    with _gateway(MCP_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0") as port:
+    with _gateway(MCP_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0") as server:
+        port = server.port
         _wait_up(port)
         body = with_stack(PRIVATE_LOGS_BUCKET, "logs-no-broker")
         response = httpx.post(f"http://127.0.0.1:{port}/api/v1/requests", json=body, headers=keys.requester, timeout=60)

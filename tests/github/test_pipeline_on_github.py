@@ -4,46 +4,18 @@ log summary in the report. Real gateway process, five worker processes, real sto
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
 
 from services.github.workflow_template import TEMPLATE, WORKFLOW_PATH
 
-from tests.conftest import REPO, TEST_ENV, free_port
+from tests.conftest import gateway_server
 from tests.github.contract import REPOSITORY, TOKEN
 from tests.scenarios import EKS_NGINX_ARGOCD, with_stack
 
 SECRET = "pipeline-webhook-secret"
-
-
-@contextmanager
-def gateway_process(**env: str) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "services.gateway.app:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env={**os.environ, **TEST_ENV, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{url}/healthz", timeout=5)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline and process.poll() is None, "gateway did not start"
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def github_worker_env(server_url: str) -> dict[str, str]:
@@ -84,7 +56,8 @@ def _wait(client: httpx.Client, run_id: str, statuses: set[str], timeout: float 
 
 def test_the_seed_request_becomes_a_pull_request_then_a_workflow_run_whose_logs_are_in_the_report(
         github_worker, contract_server, webhook_secret_config, keys):
-    with gateway_process() as gateway:
+    with gateway_server("gateway-github") as server:
+        gateway = server.url
         contract_server.control("POST", "scenario", {"outcome": "success", "duration_s": 2.0,
                                                      "webhook_url": f"{gateway}/api/v1/webhooks/github",
                                                      "webhook_secret": SECRET})

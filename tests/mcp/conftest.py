@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import httpx2
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.conftest import REPO, TEST_ENV, free_port
+from tests.conftest import gateway_server
 
 
 @dataclass(frozen=True)
@@ -31,45 +26,13 @@ class Gateway:
         return f"{self.url}/mcp"
 
 
-def start_gateway(log_dir: Path, **env: str) -> tuple[subprocess.Popen, Gateway]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = log_dir / f"gateway-{port}.log"
-    handle = open(log, "w")  # noqa: SIM115 - kept open for the process's life
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "services.gateway.app:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env={**os.environ, **TEST_ENV, "MCP_GATEWAY_PUBLIC_URL": url, **env},
-        stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"gateway did not start: {log.read_text()[-3000:]}")
-        time.sleep(0.2)
-    return process, Gateway(url=url, log=log, extra_env=env)
-
-
-def stop_gateway(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.fixture(scope="session")
 def gateway(database, tmp_path_factory) -> Iterator[Gateway]:
     """One gateway process (uvicorn) for the MCP tests, with the test settings."""
-    process, gw = start_gateway(tmp_path_factory.mktemp("mcp-gateway"), MCP_MCP_WAIT_SECONDS="60")
-    try:
-        yield gw
-    finally:
-        stop_gateway(process)
+    server = gateway_server("gateway-mcp", tmp_path_factory.mktemp("mcp-gateway"), MCP_MCP_WAIT_SECONDS="60")
+    server.extra_env["MCP_GATEWAY_PUBLIC_URL"] = server.url  # its RFC 9728 metadata names its own address
+    with server:
+        yield Gateway(url=server.url, log=server.log_path, extra_env=server.extra_env)
 
 
 def bearer(headers: dict[str, str]) -> str:
