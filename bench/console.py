@@ -41,7 +41,7 @@ import httpx  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-OUT = ROOT / "bench" / "results" / "console.json"
+OUT = Path(os.environ.get("MCP_BENCH_CONSOLE_OUT") or ROOT / "bench" / "results" / "console.json")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
@@ -63,19 +63,26 @@ def fresh_database() -> None:
 
 
 def fill_runs(count: int) -> str:
-    """`count` runs as the gateway records them (one insert per run); returns one run's id."""
-    from shared.contracts import Persona, RunMessage
+    """`count` runs as a run awaiting approval is stored: its intent and its latest message
+    with the generated bundle (the EKS + Argo CD stack or the private bucket, alternating:
+    9-30 KB of JSON each) and a passed verdict. Returns one run's id."""
+    from shared.contracts import GuardrailVerdict, Persona, RunMessage
     from shared.db.models import Run
     from shared.db.session import session_scope
     from shared.examples import SCENARIOS
 
-    intent = SCENARIOS["private-logs-bucket"]
+    from services.terraform.generator import generate
+
+    shapes = [SCENARIOS["eks-nginx-argocd"], SCENARIOS["private-logs-bucket"]]
+    bundles = [generate(intent) for intent in shapes]
     last = ""
     with session_scope() as session:
         for index in range(count):
             run_id = uuid.uuid4()
-            stack = intent.model_copy(update={"stack": f"bench-{index:04d}"})
-            message = RunMessage(run_id=run_id, persona=Persona.devops, requested_by="bench", intent=stack)
+            stack = shapes[index % 2].model_copy(update={"stack": f"bench-{index:04d}"})
+            message = RunMessage(run_id=run_id, persona=Persona.devops, requested_by="bench", intent=stack,
+                                 bundle=bundles[index % 2],
+                                 verdict=GuardrailVerdict(status="passed", persona="devops", checks_passed=120))
             session.add(Run(id=run_id, status="awaiting_approval", persona="devops", requested_by="bench",
                             target=stack.target, intent=stack.model_dump(mode="json"), message=message.to_wire()))
             last = str(run_id)
@@ -121,6 +128,7 @@ def main() -> None:
 
     from shared import events
 
+    load_start = [round(v, 2) for v in os.getloadavg()]
     fresh_database()
     t0 = time.perf_counter()
     run_id = fill_runs(args.runs)
@@ -151,6 +159,11 @@ def main() -> None:
                 page.wait_for_selector("#runs-body tr[data-run-id]")
                 paints.append((time.perf_counter() - started) * 1000)
             paints = paints[1:]
+            # Where the last load's time went, as the browser saw it (ms from navigation start).
+            timeline = page.evaluate("""() => performance.getEntries().map(e => ({
+                name: e.name.replace(location.origin, ''), type: e.entryType,
+                start_ms: Math.round(e.startTime), duration_ms: Math.round(e.duration),
+                transfer_bytes: e.transferSize || 0, body_bytes: e.decodedBodySize || 0}))""")
             total = page.locator("#runs-info").inner_text()
 
             page.goto(f"{url}/#/runs/{run_id}")
@@ -181,8 +194,12 @@ def main() -> None:
                            "max": round(max(paints), 1), "samples": [round(v, 1) for v in paints]},
         "event_to_page_ms": {"p50": round(statistics.median(latencies), 1), "p95": round(pct(latencies, 95), 1),
                              "max": round(max(latencies), 1), "samples": [round(v, 1) for v in latencies]},
+        "last_load_timeline": timeline,
         "targets": {"first_paint_ms": 1000, "event_to_page_ms": 200},
         "machine": f"{os.cpu_count()} cores",
+        "load_average_1_5_15": {"start": load_start, "end": [round(v, 2) for v in os.getloadavg()]},
+        "code": os.environ.get("MCP_BENCH_CONSOLE_CODE") or subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                               text=True).stdout.strip(),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2))

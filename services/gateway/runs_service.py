@@ -15,7 +15,7 @@ from celery import Celery
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from shared import events
 from shared.contracts import Action, DeploymentIntent, Persona, RunMessage
@@ -124,14 +124,26 @@ def create_run(
     return run, True
 
 
+# The columns a list row shows. The JSON blobs (intent, the run's latest message with its
+# bundle, verdict, plan and report: tens of KB a run) are left in the database: a list of
+# 50 runs would otherwise read and decode megabytes to show nine short fields each.
+SUMMARY_COLUMNS = (Run.id, Run.status, Run.persona, Run.requested_by, Run.target, Run.created_at, Run.updated_at,
+                   Run.finished_at, Run.error)
+
+
 def list_runs(session: Session, *, status: RunStatus | None, persona: Persona | None, limit: int, offset: int):
-    query = select(Run)
+    """Newest first, summary columns only (reading another column raises instead of loading
+    it row by row); ordered by (created_at DESC, id), which ix_runs_created_id serves."""
+    conditions = []
     if status is not None:
-        query = query.where(Run.status == status.value)
+        conditions.append(Run.status == status.value)
     if persona is not None:
-        query = query.where(Run.persona == persona.value)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    items = session.scalars(query.order_by(Run.created_at.desc(), Run.id).limit(limit).offset(offset)).all()
+        conditions.append(Run.persona == persona.value)
+    total = session.scalar(select(func.count()).select_from(Run).where(*conditions))
+    items = session.scalars(
+        select(Run).options(load_only(*SUMMARY_COLUMNS, raiseload=True)).where(*conditions)
+        .order_by(Run.created_at.desc(), Run.id).limit(limit).offset(offset)
+    ).all()
     return items, total
 
 

@@ -15,7 +15,7 @@ from starlette.responses import StreamingResponse
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) and those the proxy sets itself.
 _DROP_REQUEST = {"host", "cookie", "authorization", "x-api-key", "connection", "keep-alive", "content-length",
-                 "transfer-encoding", "te", "upgrade", "proxy-authorization", "origin", "referer"}
+                 "transfer-encoding", "te", "upgrade", "proxy-authorization", "origin", "referer", "accept-encoding"}
 _DROP_RESPONSE = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "set-cookie"}
 
 
@@ -23,6 +23,9 @@ async def forward(client: httpx.AsyncClient, request: Request, api_key: str | No
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROP_REQUEST}
     if api_key:
         headers["authorization"] = f"Bearer {api_key}"
+    # The body is passed through as raw bytes with the gateway's Content-Encoding dropped, so
+    # ask for it uncompressed; this process compresses for the browser (server.py, GZip).
+    headers["accept-encoding"] = "identity"
     upstream = client.build_request(
         request.method, request.url.path, params=request.query_params, headers=headers, content=await request.body(),
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -147,6 +148,17 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "built": (DIST / "index.html").exists()})
 
 
+class HashedAssets(StaticFiles):
+    """The built bundle: Vite puts a content hash in every file name under /assets, so a
+    browser may keep them for good and never revalidate (a new build has new names)."""
+
+    async def get_response(self, path: str, scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            response.headers["cache-control"] = "public, max-age=31536000, immutable"
+        return response
+
+
 class SecurityHeaders:
     """ASGI middleware: the headers above on every response (streamed ones too)."""
 
@@ -169,7 +181,8 @@ class SecurityHeaders:
 
 def create_app() -> Starlette:
     app = Starlette(
-        middleware=[Middleware(SecurityHeaders)],
+        # GZip skips text/event-stream (Starlette's default), so live events are not buffered.
+        middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)],
         lifespan=lifespan,
         routes=[
             Route("/", index),
@@ -178,7 +191,7 @@ def create_app() -> Starlette:
             Route("/session", sign_in, methods=["POST"]),
             Route("/session", sign_out, methods=["DELETE"]),
             Route("/api/{path:path}", api, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
-            Mount("/assets", StaticFiles(directory=DIST / "assets", check_dir=False), name="assets"),
+            Mount("/assets", HashedAssets(directory=DIST / "assets", check_dir=False), name="assets"),
         ],
     )
 

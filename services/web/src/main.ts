@@ -4,8 +4,7 @@ import { ApiError, allows, get, type Links, type Me } from "./api";
 import { clear, h } from "./dom";
 import { currentLang, t, toggleLang } from "./i18n";
 import { loginView, signOut } from "./views/login";
-import { runsView } from "./views/runs";
-import { runView } from "./views/run";
+import { dropPrefetchedRuns, prefetchRuns, runsView } from "./views/runs";
 import { requestView } from "./views/request";
 import { adminView } from "./views/admin";
 
@@ -19,6 +18,7 @@ const top = document.getElementById("top") as HTMLElement;
 const main = document.getElementById("main") as HTMLElement;
 let session: Session | null = null;
 let cleanup: (() => void) | void = undefined;
+let routing = 0;  // the latest route() call; an older one that resumes after an await stops
 
 function header(): void {
   clear(top);
@@ -50,23 +50,33 @@ function header(): void {
 const VIEWS: Record<string, View> = { runs: runsView, request: requestView, admin: adminView };
 
 async function route(): Promise<void> {
+  const generation = ++routing;
   if (cleanup) cleanup();
   cleanup = undefined;
+  const [, name = "runs", arg = ""] = location.hash.split("?")[0].split("/");
   if (session === null) {
+    if (name === "runs" && !arg) prefetchRuns();  // in parallel with /session, not after it
     try {
       session = await get<Session>("/session");
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) throw error;
     }
+    if (generation !== routing) return;
   }
   header();
   clear(main);
   if (session === null) {
+    dropPrefetchedRuns();  // it was refused too; after sign-in the view asks again
     loginView(main, (signedIn) => { session = signedIn; location.hash = "#/runs"; route(); });
     return;
   }
-  const [, name = "runs", arg = ""] = location.hash.split("/");
-  if (name === "runs" && arg) cleanup = runView(main, session, decodeURIComponent(arg));
+  if (name === "runs" && arg) {
+    // The run page (and highlight.js + jsdiff with it) is its own chunk, loaded when first
+    // opened, so the runs list's first paint does not wait for code it does not use.
+    const { runView } = await import("./views/run");
+    if (generation !== routing) return;
+    cleanup = runView(main, session, decodeURIComponent(arg));
+  }
   else cleanup = (VIEWS[name] ?? runsView)(main, session, arg);
 }
 

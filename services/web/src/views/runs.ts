@@ -16,6 +16,32 @@ const PERSONAS = ["devops", "security", "sre"];
 const PAGE = 50;
 const REFRESH_MS = 3000;
 
+function runsUrl(offset: number, status: string, persona: string): string {
+  const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+  if (status) query.set("status", status);
+  if (persona) query.set("persona", persona);
+  return `/api/v1/runs?${query}`;
+}
+
+function hashParams(): URLSearchParams {
+  return new URLSearchParams(location.hash.split("?")[1] ?? "");
+}
+
+// First paint: main.ts asks for the first page at start-up, in parallel with /session,
+// instead of after it (one round trip fewer before the table shows). The view takes it
+// once, if it asked for the same URL; a refused prefetch (signed out) is simply dropped.
+let early: { url: string; page: Promise<RunPage> } | null = null;
+export function prefetchRuns(): void {
+  const params = hashParams();
+  const url = runsUrl(Number(params.get("offset") ?? 0), params.get("status") ?? "", params.get("persona") ?? "");
+  const page = get<RunPage>(url);
+  page.catch(() => undefined);
+  early = { url, page };
+}
+export function dropPrefetchedRuns(): void {
+  early = null;
+}
+
 function select(id: string, label: string, values: string[], current: string): HTMLSelectElement {
   const el = h("select", { id, "aria-label": label },
     h("option", { value: "" }, `${label}: ${t("any")}`),
@@ -24,7 +50,7 @@ function select(id: string, label: string, values: string[], current: string): H
 }
 
 export const runsView: View = (main) => {
-  const params = new URLSearchParams(location.hash.split("?")[1] ?? "");
+  const params = hashParams();
   let offset = Number(params.get("offset") ?? 0);
   const status = select("filter-status", t("status"), STATUSES, params.get("status") ?? "");
   const persona = select("filter-persona", t("persona"), PERSONAS, params.get("persona") ?? "");
@@ -64,11 +90,11 @@ export const runsView: View = (main) => {
     (next as HTMLButtonElement).disabled = !page || page.offset + page.items.length >= page.total;
   }
   async function load(): Promise<void> {
-    const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
-    if (status.value) query.set("status", status.value);
-    if (persona.value) query.set("persona", persona.value);
+    const url = runsUrl(offset, status.value, persona.value);
+    const pending = early?.url === url ? early.page : get<RunPage>(url);
+    early = null;
     try {
-      page = await get<RunPage>(`/api/v1/runs?${query}`);
+      page = await pending;
       render();
     } catch (error) {
       info.textContent = `${t("error")}: ${(error as Error).message}`;
