@@ -1,0 +1,64 @@
+"""GET /api/v1/runs: a list row reads only its own columns, newest first, from an index.
+
+The console's first paint waits on this call; a run's `message` holds its whole bundle,
+verdict and report (tens of KB), so a list of 50 must not read 50 of them."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import event, text
+
+from shared.contracts import Persona, RunMessage
+from shared.db.models import Run
+from shared.db.session import get_engine, session_scope
+from shared.examples import SCENARIOS
+
+
+def _add_runs(count: int, tag: str) -> list[str]:
+    ids = []
+    for index in range(count):  # a transaction each: now() differs, so created_at orders them
+        with session_scope() as session:
+            run_id = uuid.uuid4()
+            intent = SCENARIOS["private-logs-bucket"].model_copy(update={"stack": f"{tag}-{index}"})
+            message = RunMessage(run_id=run_id, persona=Persona.devops, requested_by=tag, intent=intent)
+            session.add(Run(id=run_id, status="rejected", persona="devops", requested_by=tag, target=intent.target,
+                            intent=intent.model_dump(mode="json"), message=message.to_wire()))
+            ids.append(str(run_id))
+    return ids
+
+
+def test_the_list_reads_no_json_blobs_and_keeps_its_fields_and_order(api, keys):
+    tag = f"list-{uuid.uuid4().hex[:6]}"
+    ids = _add_runs(3, tag)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", seen)
+    try:
+        response = api.get("/api/v1/runs", params={"status": "rejected", "limit": 200}, headers=keys.viewer)
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", seen)
+    assert response.status_code == 200, response.text
+    page = response.json()
+    listed = [item for item in page["items"] if item["requested_by"] == tag]
+    assert [item["id"] for item in listed] == ids[::-1]  # newest first
+    assert set(listed[0]) == {"id", "status", "persona", "requested_by", "target", "created_at", "updated_at",
+                              "finished_at", "error"}
+    assert page["total"] >= 3
+    runs_queries = [s for s in statements if "FROM runs" in s]
+    assert runs_queries, statements
+    for statement in runs_queries:
+        assert "runs.message" not in statement and "runs.intent" not in statement, statement
+
+
+def test_newest_first_is_served_by_the_created_at_index(database):
+    with session_scope() as session:
+        definition = session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_runs_created_id'"))
+        assert definition is not None and "created_at DESC, id" in definition, definition
+        session.execute(text("SET LOCAL enable_seqscan = off"))  # the plan a large table gets
+        plan = "\n".join(session.scalars(text(
+            "EXPLAIN SELECT id FROM runs ORDER BY created_at DESC, id LIMIT 50 OFFSET 0")).all())
+    assert "ix_runs_created_id" in plan and "Sort" not in plan.split("ix_runs_created_id")[0], plan
