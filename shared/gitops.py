@@ -10,6 +10,7 @@ repository is but no cluster can reach; the k8s service refuses to hand it to a 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from shared.contracts import DeploymentIntent
 from shared.settings import get_settings
@@ -23,10 +24,32 @@ def local_repository_path(intent: DeploymentIntent) -> Path:
     return get_settings().local_git_root / f"{local_repository_name(intent)}.git"
 
 
+def github_web_url(api_url: str) -> str:
+    """The web (and git clone) base URL of the GitHub that `api_url` serves.
+
+    GitHub.com and GHE.com data residency answer the API on an `api.` host
+    (`https://api.github.com`, `https://api.acme.ghe.com`) and clone from the host without
+    it; GitHub Enterprise Server answers on `https://host/api/v3` and clones from
+    `https://host/`. Any other URL (a contract server in tests) serves both itself.
+    """
+    parts = urlsplit(api_url.rstrip("/"))
+    host, path = parts.netloc, parts.path
+    if host.startswith("api.") and path in ("", "/"):
+        host = host[len("api."):]
+    elif path.endswith("/api/v3"):
+        path = path[: -len("/api/v3")]
+    return urlunsplit((parts.scheme, host, path.rstrip("/"), "", ""))
+
+
+def github_clone_url(api_url: str, repository: str) -> str:
+    """`https://<web host>/<owner>/<name>.git`, the URL git and GitOps controllers clone."""
+    return f"{github_web_url(api_url)}/{repository}.git"
+
+
 def repository_url(intent: DeploymentIntent) -> str:
     settings = get_settings()
     if settings.github_repository:
-        return f"{settings.github_api_url.replace('api.github.com', 'github.com')}/{settings.github_repository}.git"
+        return github_clone_url(settings.github_api_url, settings.github_repository)
     if settings.gitops_repo_base_url:
         return f"{settings.gitops_repo_base_url.rstrip('/')}/{local_repository_name(intent)}.git"
     return f"file://{local_repository_path(intent)}"

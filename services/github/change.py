@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from github import GithubException, InputGitTreeElement
@@ -49,9 +50,12 @@ def managed_roots(files: list[GeneratedFile]) -> set[str]:
     return {f.path.split("/", 1)[0] for f in files if "/" in f.path}
 
 
-def _tree_changes(base: dict[str, str], files: list[GeneratedFile]) -> tuple[list[GeneratedFile], list[str]]:
-    wanted = {f.path: f for f in files}
-    changed = [f for f in files if base.get(f.path) != git_blob_sha(f.content)]
+def _tree_changes(base: dict[str, str], files: list[GeneratedFile],
+                  extra: list[GeneratedFile] = ()) -> tuple[list[GeneratedFile], list[str]]:
+    """Files to write and paths to delete. `extra` files (the workflow) are written when they
+    differ but own no folder: nothing beside them is deleted."""
+    wanted = {f.path: f for f in [*files, *extra]}
+    changed = [f for f in wanted.values() if base.get(f.path) != git_blob_sha(f.content)]
     roots = managed_roots(files)
     removed = sorted(p for p in base if p not in wanted and p.split("/", 1)[0] in roots)
     return changed, removed
@@ -69,13 +73,17 @@ def _branch_head(repo: Repository, branch: str):
     return ref, repo.get_git_commit(sha)
 
 
-def commit_files(repo: Repository, branch: str, base_branch: str, files: list[GeneratedFile], title: str):
-    """Commit `files` on `branch` from `base_branch`; returns (commit sha, changed files, removed paths)."""
+def commit_files(repo: Repository, branch: str, base_branch: str, files: list[GeneratedFile], title: str,
+                 extra_for: Callable[[dict[str, str]], list[GeneratedFile]] | None = None):
+    """Commit `files` on `branch` from `base_branch`; returns (commit sha, changed files, removed paths).
+
+    `extra_for(base blob ids by path)` names files to commit beside the bundle, decided
+    from what the base branch holds (the workflow, when the repository needs it)."""
     base_sha = repo.get_git_ref(f"heads/{base_branch}").object.sha
     base_commit = repo.get_git_commit(base_sha)
     base_tree = repo.get_git_tree(base_commit.tree.sha, recursive=True)
     blobs = {e.path: e.sha for e in base_tree.tree if e.type == "blob"}
-    changed, removed = _tree_changes(blobs, files)
+    changed, removed = _tree_changes(blobs, files, extra_for(blobs) if extra_for else [])
     if not changed and not removed:
         raise NothingToPropose(f"the files equal {base_branch} at {base_sha[:10]}: nothing to propose")
     existing, head = _branch_head(repo, branch)

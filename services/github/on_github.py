@@ -18,7 +18,7 @@ from shared.contracts import ChangeProposal, RunMessage, WorkflowRunResult
 from shared.settings import get_settings
 from shared.steps import StepError
 
-from services.github import run_logs
+from services.github import ci, run_logs, workflow_template
 from services.github.actions import dispatch, follow
 from services.github.change import NothingToPropose, ReviewPlan, commit_files, open_pull_request
 from services.github.connection import GitHubTarget
@@ -43,19 +43,32 @@ def labels_for(message: RunMessage) -> list[str]:
 
 
 def propose(target: GitHubTarget, message: RunMessage, branch: str, title: str) -> tuple[ChangeProposal, str]:
+    """The run's commit and pull request. With `intent.ci: github_actions` the commit also
+    carries the shipped workflow when the base branch lacks it or has an outdated copy."""
     repo = target.repo
     files = message.bundle.files if message.bundle else []
+    workflow_notes: list[str] = []
+
+    def workflow(base_blobs: dict[str, str]) -> list:
+        if not ci.uses_actions(message):
+            return []
+        plan = workflow_template.plan_for(base_blobs.get(workflow_template.WORKFLOW_PATH))
+        if plan.note:
+            workflow_notes.append(plan.note)
+        return [plan.file] if plan.file else []
+
     try:
-        sha, changed, removed = commit_files(repo, branch, BASE, files, title)
+        sha, changed, removed = commit_files(repo, branch, BASE, files, title, extra_for=workflow)
     except NothingToPropose as exc:
         raise StepError(f"GitHub {target.repository}: {exc}") from exc
     proposal, notes = open_pull_request(repo, target.repository, message, branch, BASE, title, sha, changed,
                                         reviewers_for(message), labels_for(message))
-    proposal = proposal.model_copy(update={"removed": removed})
+    committed = sorted({*proposal.files, *(f.path for f in changed)})
+    proposal = proposal.model_copy(update={"removed": removed, "files": committed})
     detail = (f"GitHub PR #{proposal.number} {proposal.url}: {len(changed)} files changed, {len(removed)} removed in "
               f"{sha[:10]}; {proposal.review_comments} review comments; status {proposal.status_context}")
-    if notes:
-        detail += "; " + "; ".join(notes)
+    if notes or workflow_notes:
+        detail += "; " + "; ".join([*workflow_notes, *notes])
     return proposal, detail
 
 

@@ -19,7 +19,7 @@ from shared.queues import Task
 from shared.settings import get_settings
 from shared.steps import StepContext, StepError, StepResult, TransientStepError, pipeline_task
 
-from services.github import on_github
+from services.github import ci, on_github
 from services.github.actions import RunNotFound, RunTimedOut, StillRunning
 from services.github.connection import GitHubNotConfigured, GitHubTarget, connect
 from services.github.local_git import LocalGitRepository
@@ -85,17 +85,20 @@ def open_pr_step(message, step: StepContext) -> StepResult:
 
 @pipeline_task(app, Task.github_dispatch_workflow, starts=RunStatus.applying)
 def dispatch_workflow_step(message, step: StepContext) -> StepResult:
-    """Approved: dispatch the apply workflow on the PR's branch (local git: merge into main, no CI)."""
+    """Approved: dispatch the apply workflow on the PR's branch. No workflow (local git, or
+    `intent.ci: none`): merge the approved change and record this step skipped, with why."""
     require_approved(message)
     if message.change is None:
         raise StepError("no change to apply: github.open_pr did not run")
     if message.change.provider == "local-git":
         head = repository_for(message).merge(message.change.branch, f"Merge {message.change.branch} (approved run {message.run_id})")
-        summary = f"{NO_TOKEN}: no workflow dispatched; the approved change was merged into main at {head[:10]}"
-        workflow = WorkflowRunResult(provider="none", status="not_dispatched", summary=summary)
-        return StepResult(message=message.model_copy(update={"workflow": workflow}), output=workflow,
-                          status=StepStatus.skipped, detail=summary)
+        why = ci.CI_NONE if not ci.uses_actions(message) else NO_TOKEN
+        return _not_dispatched(message, f"{why}: no workflow dispatched; the approved change was merged into main at {head[:10]}")
     target = _required_github()
+    if not ci.uses_actions(message):
+        merged = on_github.merge(target, message.change, message.run_id)
+        return _not_dispatched(message, f"{ci.CI_NONE}: no workflow dispatched; PR #{message.change.number} "
+                                        f"merged as approved at {merged[:10]}")
     try:
         workflow = on_github.start_workflow(target, message)
     except RunNotFound as exc:
@@ -106,11 +109,18 @@ def dispatch_workflow_step(message, step: StepContext) -> StepResult:
     return StepResult(message=message.model_copy(update={"workflow": workflow}), output=workflow, detail=detail)
 
 
+def _not_dispatched(message: RunMessage, summary: str) -> StepResult:
+    workflow = WorkflowRunResult(provider="none", status="not_dispatched", summary=summary)
+    return StepResult(message=message.model_copy(update={"workflow": workflow}), output=workflow,
+                      status=StepStatus.skipped, detail=summary)
+
+
 @pipeline_task(app, Task.github_await_run)
 def await_run_step(message, step: StepContext) -> StepResult:
     """Follow the workflow run to its conclusion, summarise its logs, merge the PR on success."""
     if message.workflow is None or message.workflow.provider == "none":
-        return StepResult(message=message, status=StepStatus.skipped, detail="no workflow run to follow: none was dispatched")
+        why = message.workflow.summary if message.workflow is not None else "github.dispatch_workflow recorded none"
+        return StepResult(message=message, status=StepStatus.skipped, detail=f"no workflow run to follow: {why}")
     target = _required_github()
     try:
         workflow = on_github.finish_workflow(target, message)

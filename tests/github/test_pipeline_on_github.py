@@ -11,9 +11,9 @@ import pytest
 
 from services.github.workflow_template import TEMPLATE, WORKFLOW_PATH
 
-from tests.conftest import gateway_server
+from tests.conftest import gateway_server, wait_for_status
 from tests.github.contract import REPOSITORY, TOKEN
-from tests.scenarios import EKS_NGINX_ARGOCD, with_stack
+from tests.scenarios import EKS_NGINX_ARGOCD, PRIVATE_LOGS_BUCKET, with_stack
 
 SECRET = "pipeline-webhook-secret"
 
@@ -94,3 +94,55 @@ def test_the_seed_request_becomes_a_pull_request_then_a_workflow_run_whose_logs_
         assert run["status"] == "not_applied"  # no terraform binary, no cluster here: nothing claimed beyond CI
         checked = contract_server.check_responses()
         assert checked > after_plan
+
+
+def _without_ci(request: dict) -> dict:
+    return {**request, "intent": {**request["intent"], "ci": "none"}}
+
+
+def test_intent_ci_none_on_github_merges_the_approved_pr_and_records_both_workflow_steps_skipped_with_why(
+        github_worker, contract_server, keys):
+    with gateway_server("gateway-github-ci-none") as server:
+        requester = httpx.Client(base_url=server.url, headers=keys.requester, timeout=30)
+        approver = httpx.Client(base_url=server.url, headers=keys.approver, timeout=30)
+        created = requester.post("/api/v1/requests", json=_without_ci(with_stack(PRIVATE_LOGS_BUCKET, "gh-ci-none")))
+        assert created.status_code == 202, created.text
+        run_id = created.json()["id"]
+        assert created.json()["intent"]["ci"] == "none"
+
+        run = _wait(requester, run_id, {"awaiting_approval", "blocked", "failed"})
+        assert run["status"] == "awaiting_approval", run
+        number = run["change"]["number"]
+        assert WORKFLOW_PATH not in run["change"]["files"]
+        assert approver.post(f"/api/v1/runs/{run_id}/approve", json={"comment": "ok"}).status_code == 200
+        run = _wait(requester, run_id, {"succeeded", "not_applied", "failed"})
+
+    steps = {s["name"]: s for s in run["steps"]}
+    dispatched, awaited = steps["github.dispatch_workflow"], steps["github.await_run"]
+    assert dispatched["status"] == "skipped" and dispatched["detail"].startswith("intent.ci is none: no workflow dispatched")
+    assert f"PR #{number} merged as approved" in dispatched["detail"]
+    assert awaited["status"] == "skipped" and "intent.ci is none" in awaited["detail"]
+    ops = [r["op"] for r in contract_server.requests()]
+    assert "actions/create-workflow-dispatch" not in ops and "actions/list-workflow-runs" not in ops
+    assert ops.count("pulls/merge") == 1
+    assert contract_server.state()["pulls"][str(number)]["state"] == "closed"
+    assert run["status"] != "failed", run["steps"]
+    contract_server.check_responses()
+
+
+def test_intent_ci_none_with_local_git_says_so_instead_of_blaming_missing_credentials(api, workers, keys):
+    created = api.post("/api/v1/requests", json=_without_ci(with_stack(PRIVATE_LOGS_BUCKET, "lg-ci-none")),
+                       headers=keys.requester)
+    assert created.status_code == 202, created.text
+    run_id = created.json()["id"]
+    run = wait_for_status(api, keys.viewer, run_id, {"awaiting_approval", "blocked", "failed"})
+    assert run["status"] == "awaiting_approval" and run["change"]["provider"] == "local-git", run
+    approved = api.post(f"/api/v1/runs/{run_id}/approve", json={"comment": "ok"}, headers=keys.approver)
+    assert approved.status_code == 200, approved.text
+    run = wait_for_status(api, keys.viewer, run_id, {"succeeded", "not_applied", "failed"})
+    steps = {s["name"]: s for s in run["steps"]}
+    assert steps["github.dispatch_workflow"]["status"] == "skipped"
+    assert steps["github.dispatch_workflow"]["detail"].startswith(
+        "intent.ci is none: no workflow dispatched; the approved change was merged into main at ")
+    assert steps["github.await_run"]["status"] == "skipped"
+    assert "intent.ci is none" in steps["github.await_run"]["detail"]
