@@ -3,7 +3,8 @@
 With GitHub credentials (config secrets or MCP_GITHUB_TOKEN / App) the change is a pull
 request and the apply runs as a dispatched Actions workflow (on_github.py). With none,
 the change goes to a local bare git repository (local_git.py) and the workflow steps end
-`skipped` with the reason: nothing claims a CI run that did not happen.
+`skipped` with the reason: nothing claims a CI run that did not happen. A run whose intent
+says `ci: none` dispatches no workflow either way (ci.py).
 """
 
 from __future__ import annotations
