@@ -1,8 +1,9 @@
 """The Neo4j Browser of the local run: the Maven-built runner (deploy/neo4j) serves it at
 /browser/ when its HTTP connector is on, which `scripts/infra.sh start` does on 127.0.0.1:7474.
 
-The first test starts a runner of its own on free ports (the shared Neo4j on 7687 is never
-restarted by a test), exactly as infra.sh starts it, and asks it for the Browser and for Bolt.
+The tests start a runner of their own on free ports (the shared Neo4j on 7687 is never
+restarted by a test), exactly as infra.sh starts it, and ask it for the Browser and for
+Bolt, then use the Browser in headless Chromium.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+
+from urllib.parse import urlparse
 
 import httpx
 import pytest
@@ -80,6 +83,33 @@ def test_the_runner_serves_the_neo4j_browser_and_bolt(runner):
     status = subprocess.run(["bash", "scripts/infra.sh", "status"], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "NEO4J_BOLT_ADDRESS": bolt, "NEO4J_HTTP_ADDRESS": http})
     assert f"browser  up http://{http}/browser/" in status.stdout, status.stdout + status.stderr
+
+
+@pytest.mark.timeout(420)
+def test_the_browser_connects_over_bolt_and_runs_a_query(runner, browser):
+    """The page in headless Chromium, as a person opens it; requests off this machine (the
+    Browser's fonts and analytics scripts) are aborted, and the runner turns telemetry off."""
+    bolt, http = runner
+    def local_only(route) -> None:
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        context.route("**/*", local_only)
+        page = context.new_page()
+        page.goto(f"http://{http}/browser/?dbms=bolt://{bolt}&preselectAuthMethod=NO_AUTH", timeout=120_000)
+        page.get_by_text("Connected to Neo4j").wait_for(timeout=120_000)
+        page.locator("[data-testid='activeEditor'] textarea, .monaco-editor textarea").first.click()
+        page.keyboard.type("RETURN 6 * 7 AS answer")
+        page.keyboard.press("Control+Enter")
+        page.get_by_text("Started streaming 1 records").wait_for(timeout=60_000)
+        assert "42" in page.inner_text("body")
+        assert "we collect information on product usage" not in page.inner_text("body")
+    finally:
+        context.close()
 
 
 def test_the_local_run_serves_the_browser_on_7474():
