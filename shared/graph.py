@@ -235,13 +235,15 @@ CALL (sg) {
   RETURN w
 }
 WITH sg, w WHERE coalesce(w.ready_replicas, 0) > 0 OR EXISTS { MATCH (w)-[:HAS_POD]->(:Pod {phase: 'Running'}) }
-RETURN sg.sg_id AS sg_id, w.uid AS uid, w.namespace AS namespace, w.name AS name ORDER BY sg_id, namespace, name
+WITH sg.sg_id AS sg_id, w.uid AS uid, w.namespace AS namespace, w.name AS name ORDER BY sg_id, namespace, name
+RETURN collect({sg_id: sg_id, uid: uid, namespace: namespace, name: name}) AS workloads
 """
 
 
 def workloads_on_security_groups(sg_ids: list[str]) -> list[dict]:
-    """Running workloads whose pods sit behind these security groups (directly or via their nodes)."""
-    return [dict(r) for r in _read(WORKLOADS_ON_SECURITY_GROUP, sg_ids=sg_ids)]
+    """Running workloads whose pods sit behind these security groups (directly or via their nodes).
+    One record holding the list: a hundred workloads are one Bolt message, not a hundred."""
+    return _read(WORKLOADS_ON_SECURITY_GROUP, sg_ids=sg_ids)[0]["workloads"]
 
 
 CLUSTER_FOR_STACK = """
