@@ -141,6 +141,24 @@ def main() -> None:
             assert len(users) == args.workloads // len(sg_ids)
         result["blast_radius_ms"] = {"p50": round(statistics.median(timings), 2), "p95": round(percentile(timings, .95), 2),
                                      "n": len(timings), "workloads_per_group": args.workloads // len(sg_ids)}
+        # A/B in the same run: the query as it ran before (through `execute_query`, a managed
+        # transaction: BEGIN+RUN+PULL, then a COMMIT round trip; one record per workload)
+        # against the library's (one auto-commit round trip, one record holding the list).
+        before_query = graph.WORKLOADS_ON_SECURITY_GROUP.replace(
+            "WITH sg.sg_id AS sg_id", "RETURN sg.sg_id AS sg_id").split("\nRETURN collect(")[0]
+        managed, single = [], []
+        for sg in rng.sample(sg_ids, min(args.queries, len(sg_ids))):
+            started = time.perf_counter()
+            records = [dict(r) for r in get_driver().execute_query(before_query, sg_ids=[sg]).records]
+            managed.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            users = graph.workloads_on_security_groups([sg])
+            single.append((time.perf_counter() - started) * 1000)
+            assert len(records) == len(users) == args.workloads // len(sg_ids)
+        result["blast_radius_ab_ms"] = {
+            "before_p50": round(statistics.median(managed), 2), "now_p50": round(statistics.median(single), 2),
+            "n": len(single), "before": "execute_query (managed transaction), one record per workload",
+            "now": "shared.graph: one auto-commit round trip, one record holding the list"}
         text = state_document(tag, args.state)
         started = time.perf_counter()
         imported = import_graph(GraphImportRequest(content=text, account=f"bench{tag}", region="r"))

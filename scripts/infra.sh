@@ -4,7 +4,9 @@
 #   scripts/infra.sh start     install if needed, start what is not answering, wait until all answer
 #   scripts/infra.sh stop      stop what this script started (pid files under .data/)
 #   scripts/infra.sh status    print up/down for each; exit 1 if any is down
-# Env: PGPORT (5432), REDIS_PORT (6379), NEO4J_BOLT_ADDRESS (127.0.0.1:7687), NEO4J_JAVA_OPTS.
+# Env: PGPORT (5432), REDIS_PORT (6379), NEO4J_BOLT_ADDRESS (127.0.0.1:7687), NEO4J_JAVA_OPTS,
+#      NEO4J_HTTP_ADDRESS (127.0.0.1:7474: Neo4j's HTTP connector, serving the Neo4j Browser at
+#      /browser/; `off` for none).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +14,7 @@ DATA="$ROOT/.data"
 PGPORT="${PGPORT:-5432}"
 REDIS_PORT="${REDIS_PORT:-6379}"
 NEO4J_BOLT_ADDRESS="${NEO4J_BOLT_ADDRESS:-127.0.0.1:7687}"
+NEO4J_HTTP_ADDRESS="${NEO4J_HTTP_ADDRESS:-127.0.0.1:7474}"
 NEO4J_JAVA_OPTS="${NEO4J_JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError}"
 NEO4J_DIR="$ROOT/deploy/neo4j"
 NEO4J_CLASS="$NEO4J_DIR/target/classes/io/mcpcloud/neo4j/LocalNeo4j.class"
@@ -159,20 +162,25 @@ redis_stop() {
 # ---------------------------------------------------------------- neo4j
 neo4j_up() { port_open "${NEO4J_BOLT_ADDRESS%:*}" "${NEO4J_BOLT_ADDRESS##*:}"; }
 neo4j_ours() { pid_alive "$DATA/neo4j.pid" io.mcpcloud.neo4j.LocalNeo4j; }
+neo4j_http() { [ "$NEO4J_HTTP_ADDRESS" != off ]; }
+browser_up() { neo4j_http && port_open "${NEO4J_HTTP_ADDRESS%:*}" "${NEO4J_HTTP_ADDRESS##*:}"; }
 
 neo4j_start() {
   if neo4j_up; then
     neo4j_ours || log "neo4j: $NEO4J_BOLT_ADDRESS served by a process not started here; using it"
-    return
+    neo4j_http && ! browser_up &&
+      log "neo4j: nothing serves http://$NEO4J_HTTP_ADDRESS/browser/ (started before the HTTP connector was on? stop, then start)"
+    return 0
   fi
   neo4j_ours && die "neo4j runner (pid $(cat "$DATA/neo4j.pid")) is alive but Bolt does not answer; run stop"
-  log "neo4j: starting on bolt://$NEO4J_BOLT_ADDRESS"
+  log "neo4j: starting on bolt://$NEO4J_BOLT_ADDRESS$(neo4j_http && echo ", Neo4j Browser on http://$NEO4J_HTTP_ADDRESS/browser/")"
   mkdir -p "$DATA/neo4j"
   touch "$DATA/neo4j.log"
-  local from=$(($(wc -l <"$DATA/neo4j.log") + 1))
+  local from=$(($(wc -l <"$DATA/neo4j.log") + 1)) http=""
+  neo4j_http && http="$NEO4J_HTTP_ADDRESS"
   # Own session (setsid): Neo4j outlives the shell or job that started it, like the other daemons.
   # shellcheck disable=SC2086
-  setsid nohup java $NEO4J_JAVA_OPTS -cp "$NEO4J_DIR/target/classes:$NEO4J_DIR/target/lib/*" \
+  NEO4J_HTTP_ADDRESS="$http" setsid nohup java $NEO4J_JAVA_OPTS -cp "$NEO4J_DIR/target/classes:$NEO4J_DIR/target/lib/*" \
     io.mcpcloud.neo4j.LocalNeo4j "$NEO4J_BOLT_ADDRESS" "$DATA/neo4j" >>"$DATA/neo4j.log" 2>&1 </dev/null &
   echo $! >"$DATA/neo4j.pid"
   local ready=0
@@ -216,6 +224,10 @@ cmd_status() {
   echo "redis    $state 127.0.0.1:$REDIS_PORT"
   state=down; neo4j_up && state=up || rc=1
   echo "neo4j    $state bolt://$NEO4J_BOLT_ADDRESS"
+  if neo4j_http; then
+    state=down; browser_up && state=up
+    echo "browser  $state http://$NEO4J_HTTP_ADDRESS/browser/"
+  fi
   return "$rc"
 }
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Record
 
 from shared.settings import get_settings
 
@@ -180,6 +180,14 @@ def write_graph(nodes: list[GraphNode], edges: list[GraphEdge] = (),
 
 # --- reads -------------------------------------------------------------------------------
 
+
+def _read(query: str, **params: Any) -> list[Record]:
+    """A read as one auto-commit statement: RUN and PULL go out together, one round trip.
+    `execute_query` runs it in a managed transaction, which costs a second round trip for a
+    COMMIT that a read does not need; a read that fails raises to its caller either way."""
+    with get_driver().session(default_access_mode=READ_ACCESS) as session:
+        return list(session.run(query, params))
+
 NEIGHBOURS = """
 CALL () { MATCH (n:Infra {uid: $uid}) RETURN n UNION MATCH (n:Proposal {uid: $uid}) RETURN n }
 OPTIONAL MATCH (n)-[r]-(m)
@@ -191,7 +199,7 @@ RETURN n {.*, labels: labels(n)} AS node,
 
 
 def neighbours(uid: str, limit: int = 200) -> dict | None:
-    records = get_driver().execute_query(NEIGHBOURS, uid=uid, limit=limit).records
+    records = _read(NEIGHBOURS, uid=uid, limit=limit)
     if not records:
         return None
     node = {k: v for k, v in records[0]["node"].items()}
@@ -212,8 +220,8 @@ ORDER BY size(private_subnets) DESC, v.uid LIMIT 2
 
 def existing_network(cloud: str, region: str, environment: str, account: str) -> list[dict]:
     """Observed VPCs (with private subnets) for this account/region/environment; at most two."""
-    return [dict(r) for r in get_driver().execute_query(
-        EXISTING_NETWORK, cloud=cloud, region=region, environment=environment, account=account).records]
+    return [dict(r) for r in _read(EXISTING_NETWORK, cloud=cloud, region=region, environment=environment,
+                                   account=account)]
 
 
 WORKLOADS_ON_SECURITY_GROUP = """
@@ -227,13 +235,15 @@ CALL (sg) {
   RETURN w
 }
 WITH sg, w WHERE coalesce(w.ready_replicas, 0) > 0 OR EXISTS { MATCH (w)-[:HAS_POD]->(:Pod {phase: 'Running'}) }
-RETURN sg.sg_id AS sg_id, w.uid AS uid, w.namespace AS namespace, w.name AS name ORDER BY sg_id, namespace, name
+WITH sg.sg_id AS sg_id, w.uid AS uid, w.namespace AS namespace, w.name AS name ORDER BY sg_id, namespace, name
+RETURN collect({sg_id: sg_id, uid: uid, namespace: namespace, name: name}) AS workloads
 """
 
 
 def workloads_on_security_groups(sg_ids: list[str]) -> list[dict]:
-    """Running workloads whose pods sit behind these security groups (directly or via their nodes)."""
-    return [dict(r) for r in get_driver().execute_query(WORKLOADS_ON_SECURITY_GROUP, sg_ids=sg_ids).records]
+    """Running workloads whose pods sit behind these security groups (directly or via their nodes).
+    One record holding the list: a hundred workloads are one Bolt message, not a hundred."""
+    return _read(WORKLOADS_ON_SECURITY_GROUP, sg_ids=sg_ids)[0]["workloads"]
 
 
 CLUSTER_FOR_STACK = """
@@ -252,13 +262,12 @@ RETURN DISTINCT v.vpc_id AS vpc_id, db.name AS database, sg.sg_id AS sg_id,
 
 
 def clusters_for(target: str, cluster_name: str | None) -> list[dict]:
-    return [dict(r) for r in get_driver().execute_query(
-        CLUSTER_FOR_STACK, target=target, cluster=cluster_name or "").records]
+    return [dict(r) for r in _read(CLUSTER_FOR_STACK, target=target, cluster=cluster_name or "")]
 
 
 def open_databases_near(cluster_uid: str) -> list[dict]:
     """Databases in the cluster's VPC whose security group admits 0.0.0.0/0."""
-    return [dict(r) for r in get_driver().execute_query(OPEN_DATABASES_IN_CLUSTER_VPC, cluster_uid=cluster_uid).records]
+    return [dict(r) for r in _read(OPEN_DATABASES_IN_CLUSTER_VPC, cluster_uid=cluster_uid)]
 
 
 STACK_RESOURCES = """
@@ -281,12 +290,12 @@ ORDER BY kind, name
 
 
 def stack_resources(target: str) -> list[dict]:
-    return [dict(r) for r in get_driver().execute_query(STACK_RESOURCES, target=target).records]
+    return [dict(r) for r in _read(STACK_RESOURCES, target=target)]
 
 
 def dependents_outside(uid: str, target: str) -> list[dict]:
     """What depends on `uid` and does not belong to stack `target` (so would break if it went)."""
-    return [dict(r) for r in get_driver().execute_query(DEPENDENTS, uid=uid, target=target).records]
+    return [dict(r) for r in _read(DEPENDENTS, uid=uid, target=target)]
 
 
 DRIFT = """
@@ -300,7 +309,7 @@ RETURN desired, collect(seen) AS observed
 
 def drift_rows(target: str) -> tuple[list[dict], list[dict]] | None:
     """(desired: [{node, rel}], observed: [node]) for a stack; None if the stack is unknown."""
-    records = get_driver().execute_query(DRIFT, target=target).records
+    records = _read(DRIFT, target=target)
     if not records:
         return None
     desired = [{"node": dict(row["node"]), "labels": list(row["node"].labels), "rel": row["rel"]}

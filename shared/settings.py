@@ -123,7 +123,7 @@ class Settings(BaseSettings):
     # MCP endpoint (services/gateway/mcp): which tools are served and who may reach /mcp.
     mcp_readonly: bool = Field(default=False, description="Serve read tools only (no request, approve, reject)")
     mcp_toolsets: list[str] = Field(
-        default_factory=lambda: ["runs", "decisions", "guardrails", "knowledge", "sre"],
+        default_factory=lambda: ["runs", "decisions", "guardrails", "knowledge", "sre", "graph"],
         description="Toolsets served; a request may narrow them with X-MCP-Toolsets, never widen them",
     )
     mcp_allowed_hosts: list[str] = Field(

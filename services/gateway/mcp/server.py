@@ -13,7 +13,8 @@ INSTRUCTIONS = (
     "MCP Cloud turns infrastructure requests into guarded, approved changes. request_change starts a run "
     "(from words or a structured intent); a second person approves it with approve_run. get_run and "
     "list_runs follow runs; validate_iac scans files; search_knowledge searches the catalog, guardrails and "
-    "runbooks; summarize reports recent runs."
+    "runbooks; summarize reports recent runs; import_graph (admins) loads Terraform state or kubectl lists into "
+    "the infrastructure graph."
 )
 
 

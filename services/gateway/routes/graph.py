@@ -1,6 +1,7 @@
 """The infrastructure graph over HTTP: import files, look at a node's neighbours, see drift.
 
-Imports are parsed and written by the rag worker (`rag.graph_import`, by name); reads
+Imports are parsed and written by the rag worker (`rag.graph_import`, by name, through
+`graph_service`, as the MCP `import_graph` tool does); reads
 go through the shared graph library (`shared/graph.py`, Cypher kept there), which is
 a store client like the database session, not service code.
 """
@@ -9,19 +10,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from celery.exceptions import TimeoutError as CeleryTimeout
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
 from neo4j import exceptions as neo4j_errors
 
 from shared import graph
-from shared.contracts import DriftReport, GraphImportRequest, GraphImportResult
-from shared.queues import Task
+from shared.contracts import DriftReport, GraphImportResult
 from shared.settings import get_settings
 
+from services.gateway import graph_service
 from services.gateway.deps import CeleryApp, Requester, Viewer
 
 router = APIRouter(prefix="/api/v1/graph", tags=["graph"])
-IMPORT_TIMEOUT_SECONDS = 120
 
 
 def _unavailable(exc: Exception) -> HTTPException:
@@ -36,30 +35,14 @@ def import_file(
     cluster: Annotated[str, Form()] = "", role: Annotated[str, Form()] = "observed",
     format: Annotated[str, Form()] = "auto",
 ) -> GraphImportResult:
-    """Import one file in one transaction: all of it, or (with a 422 naming the problem) nothing."""
-    limit = get_settings().rag_graph_import_max_bytes
-    raw = file.file.read(limit + 1)
-    if len(raw) > limit:
-        raise HTTPException(413, f"file larger than {limit} bytes (MCP_RAG_GRAPH_IMPORT_MAX_BYTES)")
+    """Import one file in one transaction: all of it, or (with a 4xx naming the problem) nothing."""
+    raw = file.file.read(get_settings().rag_graph_import_max_bytes + 1)
     try:
-        text = raw.decode("utf-8")
-        request = GraphImportRequest(content=text, filename=file.filename or "", stack=stack, account=account,
-                                     region=region, cluster=cluster, role=role, format=format)
-    except UnicodeDecodeError as exc:
-        raise HTTPException(422, f"{file.filename}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except ValueError as exc:
-        raise HTTPException(422, f"invalid import: {exc}") from exc
-    result = celery.send_task(Task.rag_graph_import.value, args=(request.model_dump(mode="json"),),
-                              queue=Task.rag_graph_import.queue.value)
-    try:
-        answer = GraphImportResult.model_validate(result.get(timeout=IMPORT_TIMEOUT_SECONDS))
-    except CeleryTimeout as exc:
-        raise HTTPException(503, f"the rag service did not answer within {IMPORT_TIMEOUT_SECONDS}s") from exc
-    finally:
-        result.forget()
-    if answer.error:
-        raise HTTPException(422, answer.error)
-    return answer
+        request = graph_service.build_request(raw, file.filename or "", stack=stack, account=account, region=region,
+                                              cluster=cluster, role=role, format=format)
+        return graph_service.submit(celery, request)
+    except graph_service.ImportRefused as exc:
+        raise HTTPException(exc.status, exc.message) from exc
 
 
 @router.get("/neighbours")

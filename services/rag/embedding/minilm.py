@@ -12,6 +12,7 @@ Normalize). Nothing is downloaded: the files come from the installed package.
 from __future__ import annotations
 
 import json
+import math
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -40,8 +41,14 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return sign * (1.0 - poly * np.exp(-x * x))
 
 
+# A Python float, not np.sqrt(2.0): under NumPy 2's promotion rules (NEP 50) a float64 NumPy
+# scalar turns a float32 array into float64, and every later product then converts the float32
+# weights to float64 (a copy of each matrix per call): a query took about twice as long.
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+
+
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + _erf(x / np.sqrt(2.0)))
+    return 0.5 * x * (1.0 + _erf(x * _INV_SQRT2))
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -101,7 +108,7 @@ class MiniLMEncoder:
             p = f"encoder.layer.{i}."
             qkv = x @ w[p + "attention.self.qkv.weight"] + w[p + "attention.self.qkv.bias"]
             q, k, v = qkv.reshape(batch, length, 3, self.heads, head).transpose(2, 0, 3, 1, 4)
-            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(head) + bias
+            scores = q @ k.transpose(0, 1, 3, 2) * (1.0 / math.sqrt(head)) + bias  # Python float: stays float32
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, -1)

@@ -42,7 +42,7 @@ class Place:
 @dataclass
 class Built:
     nodes: dict[str, GraphNode] = field(default_factory=dict)
-    edges: list[GraphEdge] = field(default_factory=list)
+    _edges: dict[tuple[str, str, str], GraphEdge] = field(default_factory=dict)
 
     def node(self, kind: str, uid: str, **props: Any) -> str:
         existing = self.nodes.get(uid)
@@ -53,7 +53,17 @@ class Built:
         return uid
 
     def edge(self, type_: str, src: str, dst: str, **props: Any) -> None:
-        self.edges.append(GraphEdge(type_, src, dst, props))
+        """One edge per (type, src, dst): a region's HAS_REGION is met once per resource in it,
+        and each repeat would be one more MERGE for Neo4j to find already done."""
+        existing = self._edges.get((type_, src, dst))
+        if existing:
+            existing.props.update(props)
+        else:
+            self._edges[(type_, src, dst)] = GraphEdge(type_, src, dst, props)
+
+    @property
+    def edges(self) -> list[GraphEdge]:
+        return list(self._edges.values())
 
 
 def resources(document: Any) -> tuple[str, list[Resource]]:

@@ -8,9 +8,12 @@ changed one has its chunks replaced; a vanished one is removed.
 
 Search asks three retrievers and fuses their rankings with reciprocal rank fusion
 (score = sum 1/(60 + rank)): the vector index with the English-normalised question,
-BM25 with the normalised question and BM25 with the question as written (so Korean
-runbooks are found by their own words). LlamaIndex's `QueryFusionRetriever` sends one
-query to every retriever, hence the fusion here. Results are passages, the best one per
+BM25 with the normalised question and, for a Korean question, BM25 with the question as
+written (so Korean runbooks are found by their own words; an English question whose
+normalisation only expanded a word is not counted twice by BM25). LlamaIndex's
+`QueryFusionRetriever` sends one query to every retriever, hence the fusion here. A search makes one Neo4j round trip: the
+vector query, which also reads the index generation; BM25 runs on this process's copy of
+the chunks, rebuilt only when an ingest (here or in another process) moved the generation. Results are passages, the best one per
 answer (module, guardrail or runbook), with their sources.
 """
 
@@ -20,7 +23,9 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
+import neo4j
 from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import Document, NodeWithScore, TextNode
@@ -31,7 +36,7 @@ from shared.graph import get_driver
 from shared.settings import get_settings
 
 from services.rag.embedding import get_embedding
-from services.rag.knowledge.lexicon import normalise
+from services.rag.knowledge.lexicon import has_korean, normalise
 from services.rag.knowledge.sources import KnowledgeDocument
 
 log = logging.getLogger(__name__)
@@ -39,6 +44,24 @@ logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)  # "label does 
 RRF_K = 60
 CANDIDATES = 20
 CHUNK_TOKENS = 200
+
+
+_VECTOR_QUERY = "CALL db.index.vector.queryNodes"
+
+
+class _Neo4jStore(Neo4jVectorStore):
+    """LlamaIndex's Neo4j vector store; its vector query runs as one auto-commit read.
+
+    The store sends every statement through `execute_query`, a managed transaction: BEGIN,
+    RUN and PULL, then a second round trip for COMMIT. A search is a read that needs no
+    commit, so it goes out as RUN+PULL in one round trip; writes and schema statements keep
+    the store's own path (managed and retried)."""
+
+    def database_query(self, query: str, params: dict[str, Any] | None = None) -> Any:
+        if not query.startswith(_VECTOR_QUERY):
+            return super().database_query(query, params)
+        with self._driver.session(database=self._database, default_access_mode=neo4j.READ_ACCESS) as session:
+            return [record.data() for record in session.run(neo4j.Query(text=query), params or {})]
 
 
 @dataclass
@@ -74,13 +97,16 @@ class KnowledgeIndex:
             raise ValueError(f"knowledge namespace {self.namespace!r} must be an identifier")
         self.embedding = embedding or get_embedding()
         dimensions = getattr(self.embedding, "dimensions", 0) or len(self.embedding.get_query_embedding("probe"))
-        self.store = Neo4jVectorStore(
+        self.store = _Neo4jStore(
             username=settings.neo4j_user, password=settings.neo4j_password.get_secret_value(), url=settings.neo4j_uri,
             embedding_dimension=dimensions, index_name=f"{self.namespace.lower()}_chunks",
             node_label=f"{self.namespace}Chunk", distance_strategy="cosine",
             # Ids and scores only: texts and metadata come from the chunk cache BM25 holds anyway,
-            # so a query does not ship every hit's serialised node back from Neo4j.
-            retrieval_query="RETURN '' AS text, score, node.id AS id, {} AS metadata",
+            # so a query does not ship every hit's serialised node back from Neo4j. The `text`
+            # column carries the index generation instead, read in the same statement: one round
+            # trip tells the hits and whether this process's BM25 cache is still current.
+            retrieval_query=(f"OPTIONAL MATCH (m:`{self.namespace}Meta` {{name: 'index'}}) "
+                             "RETURN toString(coalesce(m.generation, 0)) AS text, score, node.id AS id, {} AS metadata"),
         )
         self.splitter = SentenceSplitter(chunk_size=CHUNK_TOKENS, chunk_overlap=20)
         self._bm25: BM25Retriever | None = None
@@ -160,8 +186,9 @@ class KnowledgeIndex:
 
     # --- search ------------------------------------------------------------------------
 
-    def _bm25_retriever(self) -> BM25Retriever | None:
-        generation = self.generation()
+    def _bm25_retriever(self, generation: int | None = None) -> BM25Retriever | None:
+        """BM25 over this process's copy of the chunks, rebuilt when the index generation moved."""
+        generation = self.generation() if generation is None else generation
         with self._lock:
             if self._bm25 is None or generation != self._generation:
                 self._generation = generation
@@ -170,6 +197,7 @@ class KnowledgeIndex:
                     "c {.doc_id, .key, .kind, .title, .source, .language, .cloud, .module, .guardrail_id} AS meta "
                     "ORDER BY c.id").records
                 if not records:
+                    self._bm25 = None
                     return None
                 nodes = [TextNode(id_=r["id"], text=r["text"], metadata={k: v for k, v in r["meta"].items() if v})
                          for r in records]
@@ -179,22 +207,26 @@ class KnowledgeIndex:
                 self._bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(CANDIDATES, len(nodes)))
             return self._bm25
 
-    def _vector_hits(self, text: str) -> list[NodeWithScore]:
+    def _vector_query(self, text: str) -> tuple[list[tuple[str, float]], int | None]:
+        """(chunk id, similarity) best first, and the index generation (None when nothing matched)."""
         query = VectorStoreQuery(query_embedding=self.embedding.get_query_embedding(text), similarity_top_k=CANDIDATES)
         result = self.store.query(query)
-        return [NodeWithScore(node=self._chunks[i], score=score)
-                for i, score in zip(result.ids or [], result.similarities or [], strict=True) if i in self._chunks]
+        generation = int(result.nodes[0].get_content()) if result.nodes else None
+        hits = sorted(zip(result.ids or [], result.similarities or [], strict=True), key=lambda hit: -hit[1])
+        return hits, generation
 
     def search(self, question: str, top_k: int = 5, kinds: list[str] | None = None,
                cloud: str | None = None) -> list[Passage]:
         english = normalise(question)
         rankings: dict[str, list[NodeWithScore]] = {}
-        bm25 = self._bm25_retriever()
+        vector_hits, generation = self._vector_query(english)
+        bm25 = self._bm25_retriever(generation)
         if bm25 is None:
             return []
-        rankings["vector"] = self._vector_hits(english)
+        rankings["vector"] = [NodeWithScore(node=self._chunks[i], score=score) for i, score in vector_hits
+                              if i in self._chunks]
         rankings["bm25"] = bm25.retrieve(english)
-        if english != question:
+        if has_korean(question):  # Korean runbooks by their own words; an English question is asked once
             rankings["bm25_original"] = bm25.retrieve(question)
         fused: dict[str, float] = {}
         best: dict[str, NodeWithScore] = {}

@@ -26,6 +26,9 @@ import yaml
 from shared.settings import REPO_ROOT, get_settings
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# `  - CKV_AWS_25    # security group: 0.0.0.0/0 to port 3389`: the pack says what each check id
+# checks in a comment beside it; that text (ports, protocols, RDP, SSH) is what questions ask by.
+_CHECK_COMMENT = re.compile(r"^\s*-\s*([A-Za-z0-9_]+)\s*#\s*(.+?)\s*$")
 CLOUDS = ("aws", "gcp", "azure")
 
 
@@ -94,7 +97,9 @@ def guardrail_document(path: Path) -> KnowledgeDocument | None:
         return None  # plain-severity.yaml and other non-guardrail files
     rationale = " ".join(line.lstrip("# ").strip() for line in text.splitlines()
                          if line.startswith("#") and not line.startswith("#!"))
-    checks = [*data.get("checkov_ids", []), *data.get("own_ids", [])]
+    described = {m.group(1): m.group(2) for m in map(_CHECK_COMMENT.match, text.splitlines()) if m}
+    checks = [f"{i} ({described[i]})" if i in described else str(i)
+              for i in [*data.get("checkov_ids", []), *data.get("own_ids", [])]]
     if data.get("graph_check"):
         checks.append(f"graph check {data['graph_check']} (reads the infrastructure graph)")
     body = "\n".join([

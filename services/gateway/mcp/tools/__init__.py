@@ -37,10 +37,10 @@ def spec(fn: Callable[..., Any], *, toolset: str, role: Role, title: str, read_o
 
 
 def _collect() -> dict[str, ToolSpec]:
-    from services.gateway.mcp.tools import decisions, guardrails, knowledge, runs, sre
+    from services.gateway.mcp.tools import decisions, graph, guardrails, knowledge, runs, sre
 
     specs: dict[str, ToolSpec] = {}
-    for module in (runs, decisions, guardrails, knowledge, sre):
+    for module in (runs, decisions, guardrails, knowledge, sre, graph):
         for item in module.SPECS:
             specs[item.name] = item
     return specs

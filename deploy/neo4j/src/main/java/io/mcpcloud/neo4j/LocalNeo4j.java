@@ -13,13 +13,15 @@ import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.harness.Neo4j;
 import org.neo4j.harness.Neo4jBuilder;
 import org.neo4j.harness.Neo4jBuilders;
+import org.neo4j.server.configuration.ServerSettings;
 
 /**
  * Real in-process Neo4j (community, via neo4j-harness) for local development and CI.
  *
  * <p>Usage: {@code LocalNeo4j [boltAddress] [homeDir]}; defaults come from the environment
  * variables NEO4J_BOLT_ADDRESS (127.0.0.1:7687) and NEO4J_HOME_DIR (.data/neo4j). The HTTP
- * connector is off unless NEO4J_HTTP_ADDRESS is set. Auth is disabled (any credentials work).
+ * connector, which serves the Neo4j Browser at /browser/, is off unless NEO4J_HTTP_ADDRESS is
+ * set (scripts/infra.sh sets 127.0.0.1:7474). Auth is disabled (any credentials work).
  *
  * <p>The harness always runs from a random throw-away folder; we point {@code neo4j_home} at
  * homeDir instead, so the store (homeDir/data) and logs (homeDir/logs) persist across restarts.
@@ -45,7 +47,11 @@ public final class LocalNeo4j {
         if (http == null || http.isBlank()) {
             builder.withDisabledServer();
         } else {
-            builder.withConfig(HttpConnector.enabled, true).withConfig(HttpConnector.listen_address, parse(http));
+            // The Neo4j Browser (neo4j-browser on the classpath) is served at /browser/. It sends no
+            // usage data and fetches guides from nowhere but this machine.
+            builder.withConfig(HttpConnector.enabled, true).withConfig(HttpConnector.listen_address, parse(http))
+                    .withConfig(ServerSettings.allow_telemetry, false)
+                    .withConfig(ServerSettings.browser_remote_content_hostname_whitelist, "localhost");
         }
 
         Neo4j neo4j = builder.build();
