@@ -21,8 +21,9 @@ from shared.db.models_config import ConfigAudit, ConfigItem
 
 from services.gateway import config_service as svc
 from services.gateway.deps import Admin, DbSession, Principal, Viewer
+from services.gateway.errors import COMMON, declare
 
-router = APIRouter(prefix="/api/v1/config", tags=["config"])
+router = APIRouter(prefix="/api/v1/config", tags=["config"], responses=declare(*COMMON, 404, 409))
 
 KEY = r"^[a-z0-9][a-z0-9_.\-/]*$"
 ScopeName = Annotated[str | None, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")]

@@ -19,8 +19,9 @@ from shared.queues import Task
 from shared.settings import get_settings
 
 from services.gateway.deps import CeleryApp, Requester, Viewer
+from services.gateway.errors import COMMON, declare
 
-router = APIRouter(prefix="/api/v1/graph", tags=["graph"])
+router = APIRouter(prefix="/api/v1/graph", tags=["graph"], responses=declare(*COMMON, 404))
 IMPORT_TIMEOUT_SECONDS = 120
 
 

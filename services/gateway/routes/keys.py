@@ -21,8 +21,9 @@ from services.gateway.auth import (
     IdentityError, create_key, create_principal, disable, get_principal_row, revoke_key,
 )
 from services.gateway.deps import Admin, DbSession, Viewer
+from services.gateway.errors import COMMON, declare
 
-router = APIRouter(prefix="/api/v1", tags=["identity"])
+router = APIRouter(prefix="/api/v1", tags=["identity"], responses=declare(*COMMON, 404, 409))
 NAME = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$"
 
 

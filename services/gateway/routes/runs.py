@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from shared.contracts import ArtifactBundle, Persona, RunMessage
+from shared.contracts.errors import ErrorBody
 from shared.db.models import Run, RunStatus
 
 from services.gateway import requests_service, runs_service
@@ -19,8 +20,9 @@ from services.gateway.runs_service import BrokerUnavailable, RunConflict, RunFor
 from services.gateway.schemas import (
     Approve, ApprovalOut, ArtifactOut, Decision, RunDetail, RunPage, RunRequest, RunSummary, StepOut,
 )
+from services.gateway.errors import COMMON, declare
 
-router = APIRouter(prefix="/api/v1", tags=["runs"])
+router = APIRouter(prefix="/api/v1", tags=["runs"], responses=declare(*COMMON, 404, 409))
 
 
 def _summary(run: Run) -> RunSummary:
@@ -71,7 +73,9 @@ def _decide(action):
 
 @router.post("/requests", status_code=status.HTTP_202_ACCEPTED, response_model=RunDetail,
              responses={200: {"description": "A query in words: a summary of runs"},
-                        422: {"description": "Something required is missing: the fields and the question"}})
+                        422: {"model": ErrorBody,
+                              "description": "Invalid input, or (a request in words) something required is "
+                                             "missing: `needs_input`, `missing` and `parsed` say what"}})
 def submit_request(
     body: RunRequest, db: DbSession, celery: CeleryApp, principal: Requester, response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
