@@ -17,8 +17,9 @@ from shared.graph import ping as neo4j_ping
 from shared.settings import get_settings
 
 from services.gateway.celery_client import get_celery
+from services.gateway.errors import declare
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], responses=declare(413, 422))  # the request guard answers these anywhere
 
 
 @router.get("/healthz")
