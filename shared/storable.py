@@ -34,8 +34,9 @@ def find_unstorable(value: Any, root: Location = ()) -> tuple[Location, str] | N
     while stack:
         loc, item = stack.pop()
         if isinstance(item, str):
-            if (char := first_unstorable(item)) is not None:
-                return loc, describe(char)
+            if (match := UNSTORABLE.search(item)) is not None:
+                where = f" at line {item.count(chr(10), 0, match.start()) + 1}" if "\n" in item else ""
+                return loc, describe(match.group()) + where
         elif isinstance(item, dict):
             for key, sub in reversed(list(item.items())):
                 if isinstance(key, str) and (char := first_unstorable(key)) is not None:

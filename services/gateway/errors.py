@@ -42,7 +42,12 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
     problems = []
     for error in exc.errors():
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-        problems.append(FieldProblem(field=_location(tuple(error.get("loc", ()))), message=message))
+        loc = tuple(error.get("loc", ()))
+        if error.get("type") == "json_invalid":  # loc is ("body", <character offset>)
+            offset = loc[-1] if loc and isinstance(loc[-1], int) else "?"
+            reason = (error.get("ctx") or {}).get("error", "")
+            message, loc = f"not valid JSON at character {offset}: {reason}".rstrip(": "), ("body",)
+        problems.append(FieldProblem(field=_location(loc) if loc != ("body",) else "body", message=message))
     summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:5])
     return error_response(422, f"invalid request: {summary}", problems)
 

@@ -2,8 +2,8 @@
 
 Why a middleware (pure ASGI, so streaming and SSE responses pass untouched): a NUL or a
 lone surrogate reaching Postgres is a 500, and it can come in through any route, the
-mounted MCP endpoint included, in a path parameter, a query parameter, a JSON key or
-value at any depth, or a form field. One check here covers them all with one answer: a
+mounted MCP endpoint included, in a path parameter, a query parameter, a header, a JSON
+key or value at any depth, or a form field. One check here covers them all with one answer: a
 422 `ErrorBody` naming the field. The body is read to its end before answering, so the
 client's keep-alive connection stays usable. Bodies over `gateway_max_body_bytes` get 413.
 """
@@ -53,6 +53,7 @@ class RequestGuard:
         try:
             self._check_path(scope)
             self._check_query(scope)
+            self._check_headers(scope)
             body = await self._read_body(scope, receive)
             if body is not None:
                 await self._check_body(scope, body)
@@ -107,6 +108,14 @@ class RequestGuard:
             if (char := first_unstorable(name)) is not None:
                 raise _Refused(422, field_name(("query", name)), f"the parameter name holds {describe(char)}")
             _check(value, ("query", name))
+
+    @staticmethod
+    def _check_headers(scope: Scope) -> None:
+        """Some servers' parsers pass a NUL in a header value; Idempotency-Key is stored."""
+        for name, value in scope.get("headers", []):
+            if b"\x00" in value:
+                raise _Refused(422, field_name(("header", name.decode("latin-1"))),
+                               "holds a NUL character (\\u0000), which cannot be stored; remove it")
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
         """The whole body when there is one worth checking (JSON or a form); None otherwise."""

@@ -55,7 +55,7 @@ def test_each_error_status_answers_the_documented_body(api, keys):
     assert [p.field for p in invalid.errors] == ["query.limit"] and isinstance(invalid.detail, str)
     broken_json = _error(api.post("/api/v1/intents/parse", content=b"{not json", headers={
         **keys.requester, "Content-Type": "application/json"}), 422)
-    assert broken_json.errors
+    assert [(p.field, p.message.startswith("not valid JSON at character 1")) for p in broken_json.errors] == [("body", True)]
     # outside any operation: unknown paths and methods answer the same shape
     assert "no such endpoint" in _error(api.get("/api/v1/nothing-here"), 404).detail
     assert _error(api.delete("/api/v1/runs"), 405).detail.startswith("DELETE is not allowed")

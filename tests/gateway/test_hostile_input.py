@@ -62,6 +62,14 @@ def test_lone_surrogates_are_refused_like_nul(api, keys):
                       headers={**keys.requester, "Content-Type": "application/json"}), "\\udfff")
 
 
+def test_raw_nul_bytes_and_bottomless_json_are_422_on_the_body(api, keys):
+    headers = {**keys.requester, "Content-Type": "application/json"}
+    raw_nul = api.post("/api/v1/intents/parse", content=b'{"text": "a\x00b"}', headers=headers)
+    assert raw_nul.status_code == 422 and "not valid JSON at character 11" in raw_nul.json()["detail"]
+    deep = api.post("/api/v1/intents/parse", content=b"[" * 100_000 + b"]" * 100_000, headers=headers)
+    assert deep.status_code == 422 and "nested too deeply" in deep.json()["detail"]
+
+
 def test_nul_in_query_path_and_form_fields_is_422(api, keys):
     _refused(api.get("/api/v1/runs?status=%00", headers=keys.viewer), "query.status")
     _refused(api.get("/api/v1/config?prefix=a%00b", headers=keys.viewer), "query.prefix")
@@ -130,6 +138,14 @@ def test_keep_alive_connection_survives_a_refused_request(gateway_proc, keys):
         assert status == 422 and b"query.status" in answer
         status, answer = _http(sock, b"GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + key + b"\r\n\r\n")
         assert status == 200, answer  # same socket: the connection was not reset
+    with socket.create_connection(("127.0.0.1", gateway_proc.port), timeout=30) as sock:
+        # a NUL in a header value: the HTTP parser refuses it (400), or the guard does (422); never stored
+        body = json.dumps({"text": "a private bucket for logs"}).encode()
+        sock.sendall(b"POST /api/v1/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + key
+                     + b"\r\nIdempotency-Key: a\x00b\r\nContent-Type: application/json\r\nContent-Length: "
+                     + str(len(body)).encode() + b"\r\n\r\n" + body)
+        first_line = sock.recv(65536).split(b"\r\n", 1)[0]
+        assert first_line.split(b" ")[1] in (b"400", b"422"), first_line
     log = gateway_proc.log_path.read_text()
     assert "Traceback" not in log and " 500 " not in log
 
