@@ -1,5 +1,6 @@
 """Characters Postgres cannot store: NUL (text columns refuse it) and lone UTF-16 surrogates
-(not encodable as UTF-8, so not as JSON/JSONB either).
+(not encodable as UTF-8, so not as JSON/JSONB either); and non-finite numbers (NaN,
+Infinity, 1e400), which Python's JSON reader accepts and JSONB refuses.
 
 Why one module: the gateway's request guard, the upload checks and the MCP tools must
 refuse the same characters with the same words, before any of them reaches a store.
@@ -9,6 +10,7 @@ far deeper than Python's recursion limit) and checks keys as well as values.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -37,6 +39,8 @@ def find_unstorable(value: Any, root: Location = ()) -> tuple[Location, str] | N
             if (match := UNSTORABLE.search(item)) is not None:
                 where = f" at line {item.count(chr(10), 0, match.start()) + 1}" if "\n" in item else ""
                 return loc, describe(match.group()) + where
+        elif isinstance(item, float) and not math.isfinite(item):
+            return loc, "a number JSON cannot store (NaN, Infinity or out of range)"
         elif isinstance(item, dict):
             for key, sub in reversed(list(item.items())):
                 if isinstance(key, str) and (char := first_unstorable(key)) is not None:

@@ -53,6 +53,24 @@ def test_nul_in_json_values_and_keys_at_any_depth_is_422_naming_the_field(api, k
     assert (_count(Run), _count(ConfigItem)) == (runs_before, config_before)  # nothing reached Postgres
 
 
+def test_numbers_postgres_cannot_hold_are_422_not_500(api, keys):
+    """Found by schemathesis: an id past bigint reached Postgres; NaN/Infinity would reach JSONB."""
+    headers = {**keys.admin, "Content-Type": "application/json"}
+    config_before = _count(ConfigItem)
+    for literal, field in ((b"1e400", "value"), (b"NaN", "value"), (b"-Infinity", "value.0")):
+        value = b"[" + literal + b"]" if field == "value.0" else literal
+        body = b'{"key": "t.num", "value": ' + value + b"}"
+        refused = api.post("/api/v1/config", content=body, headers=headers)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field, refused.text
+        assert "NaN, Infinity or out of range" in refused.json()["detail"]
+    assert _count(ConfigItem) == config_before
+    for path in (f"/api/v1/config/{2**70}", f"/api/v1/config/{2**70}/audit"):
+        too_big = api.get(path, headers=keys.admin)
+        assert too_big.status_code == 422 and too_big.json()["errors"][0]["field"] == "path.item_id"
+    assert api.post(f"/api/v1/keys/{2**64}/revoke", headers=keys.admin).status_code == 422
+    assert api.get(f"/api/v1/runs?offset={2**63}", headers=keys.viewer).status_code == 422
+
+
 def test_lone_surrogates_are_refused_like_nul(api, keys):
     raw = b'{"text": "bucket \\ud800 please"}'  # valid JSON, but not storable Unicode
     response = api.post("/api/v1/requests", content=raw, headers={**keys.requester, "Content-Type": "application/json"})

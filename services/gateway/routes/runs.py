@@ -120,7 +120,7 @@ def list_runs(
     status_: Annotated[RunStatus | None, Query(alias="status")] = None,
     persona: Persona | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> RunPage:
     items, total = runs_service.list_runs(db, status=status_, persona=persona, limit=limit, offset=offset)
     return RunPage(items=[_summary(run) for run in items], total=total, limit=limit, offset=offset)
