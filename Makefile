@@ -33,3 +33,4 @@ bench: migrate      ## every benchmark under bench/ (starts the stack if needed)
 	.venv/bin/python bench/terraform.py
 	.venv-policy/bin/python bench/guardrails.py
 	.venv/bin/python bench/config.py
+	.venv/bin/python bench/hostile.py

@@ -78,6 +78,7 @@ case "${1:-}" in
     for name in gateway "${WORKERS[@]}" flower web; do start_one "$name"; done
     for name in gateway "${WORKERS[@]}" flower web; do wait_ready "$name"; done
     log "ready: console http://127.0.0.1:$WEB_PORT  gateway http://127.0.0.1:$GATEWAY_PORT  flower http://127.0.0.1:$FLOWER_PORT"
+    log "$("$ROOT/.venv/bin/python" -m deploy.docker.flower_auth)"  # Flower asks for this login
     ;;
   stop)
     for name in web flower "${WORKERS[@]}" gateway; do stop_one "$name"; done

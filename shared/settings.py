@@ -83,6 +83,13 @@ class Settings(BaseSettings):
 
     gateway_public_url: str = "http://127.0.0.1:8000"
     flower_url: str = "http://127.0.0.1:5555"
+    # Flower's task table shows run ids, requesters and intents: it always asks for basic auth.
+    flower_user: str = Field(default="admin", min_length=1, pattern=r"^[^:\s]+$")
+    flower_password: SecretStr | None = Field(default=None, description="unset: generated into flower_password_file")
+    flower_password_file: Path = REPO_ROOT / ".data" / "flower-password"
+    # The gateway's request guard (services/gateway/guard.py): larger bodies get 413 before
+    # any route reads them (the graph import's own limit, 50 MiB, fits under it).
+    gateway_max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
 
     # Web console (services/web): its own process on :3000 that serves the built SPA and
     # proxies /api to the gateway, holding the user's API key in an encrypted HttpOnly cookie.

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from prometheus_client import make_asgi_app
 
 from shared.db.models import Role
@@ -14,8 +13,10 @@ from shared.db.session import session_scope
 from shared.logging import configure_logging
 from shared.settings import get_settings
 
+from services.gateway import errors
 from services.gateway.auth import ensure_key
 from services.gateway.celery_client import get_celery
+from services.gateway.guard import RequestGuard
 from services.gateway.mcp import endpoint as mcp_endpoint
 from services.gateway.runs_service import resume_stalled
 from services.gateway.routes import config as config_routes
@@ -37,22 +38,6 @@ async def lifespan(app: FastAPI):
         yield
 
 
-def _location(loc: tuple) -> str:
-    parts = [str(part) for part in loc if part not in ("body",)]
-    return ".".join(parts) or "body"
-
-
-async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 with one line per problem: where it is and what to fix."""
-    problems = []
-    for error in exc.errors():
-        message = error["msg"].removeprefix("Value error, ")
-        problems.append({"field": _location(error.get("loc", ())), "message": message})
-    summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
-    return JSONResponse({"detail": f"invalid request: {summary}", "errors": problems},
-                        status_code=422)
-
-
 def create_app() -> FastAPI:
     app = FastAPI(
         title="MCP Cloud",
@@ -60,7 +45,8 @@ def create_app() -> FastAPI:
         description="The internal MCP server: requests become guarded, approved infrastructure changes.",
         lifespan=lifespan,
     )
-    app.add_exception_handler(RequestValidationError, validation_error)
+    errors.install(app)  # one documented ErrorBody for every error (services/gateway/errors.py)
+    app.add_middleware(RequestGuard, openapi=lambda: app.openapi())  # NUL/surrogates, body size
     app.include_router(health.router)
     app.include_router(runs.router)
     app.include_router(events.router)

@@ -8,6 +8,7 @@ reader can never re-cache the old value after the invalidation.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
@@ -92,15 +93,54 @@ def audit_of(db: Session, item_id: int) -> list[ConfigAudit]:
 
 # -- writes ----------------------------------------------------------------------------
 
-def _check_value(db: Session, key: str, value: Any, own_schema: dict | None, exclude_id: int | None) -> None:
-    """A value must satisfy its row's schema and every schema other scopes of the key carry."""
+BUILTIN_SCHEMAS: dict[str, dict] = {default["key"]: default["json_schema"] for default in DEFAULTS}
+
+
+def _schemas_of(db: Session, key: str, own_schema: dict | None, exclude_id: int | None) -> list[dict]:
+    """Every schema a value of `key` must satisfy: its row's, other scopes' rows', and the built-in one.
+
+    The built-in schema (shared/config/defaults.py) of a seeded key always applies: the
+    services that read the key rely on its shape, so dropping the stored schema by PATCH
+    never lets a value in that the readers cannot take.
+    """
     query = select(ConfigItem.json_schema).where(ConfigItem.key == key, ConfigItem.json_schema.is_not(None))
     if exclude_id is not None:
         query = query.where(ConfigItem.id != exclude_id)
-    schemas = [s for s in [own_schema, *db.scalars(query)] if s is not None]
-    problems = [p for schema in schemas for p in validate(value, schema)]
+    found = [s for s in [own_schema, *db.scalars(query), BUILTIN_SCHEMAS.get(key)] if s is not None]
+    unique: dict[str, dict] = {}
+    for schema in found:
+        unique.setdefault(json.dumps(schema, sort_keys=True), schema)
+    return list(unique.values())
+
+
+def _check_value(db: Session, key: str, value: Any, own_schema: dict | None, exclude_id: int | None) -> None:
+    """A value must satisfy its row's schema, every schema other scopes of the key carry, and the built-in one."""
+    problems = [p for schema in _schemas_of(db, key, own_schema, exclude_id) for p in validate(value, schema)]
     if problems:
         raise ConfigError(422, f"value does not match the schema of {key!r}: " + "; ".join(problems[:5]))
+
+
+def _check_stored_values(db: Session, key: str, schema: dict | None, exclude_id: int | None,
+                         provider: KeyProvider | None) -> None:
+    """A new schema must hold for the values already stored at every scope of the key (secrets
+    included, opened here and never echoed): otherwise resolution would hand out a value the
+    key's schema forbids."""
+    if schema is None:
+        return
+    query = select(ConfigItem).where(ConfigItem.key == key)
+    if exclude_id is not None:
+        query = query.where(ConfigItem.id != exclude_id)
+    problems = []
+    for row in db.scalars(query.order_by(ConfigItem.id)):
+        value = reveal(row, provider) if row.is_secret else plain_value(row)
+        problems += [f"item {row.id} (scope {_scope_text(row.scope)}) {p}" for p in validate(value, schema)]
+    if problems:
+        raise ConfigError(422, f"json_schema of {key!r} would forbid values already stored; change them first: "
+                               + "; ".join(problems[:5]))
+
+
+def _scope_text(scope: dict[str, str | None]) -> str:
+    return ",".join(f"{name}={value}" for name, value in scope.items() if value) or "global"
 
 
 def _check_schema(schema: dict | None) -> None:
@@ -134,6 +174,7 @@ def create_item(db: Session, *, key: str, scope: Scope, value: Any, actor: str, 
                 provider: KeyProvider | None = None) -> ConfigItem:
     _check_schema(json_schema)
     _check_value(db, key, value, json_schema, None)
+    _check_stored_values(db, key, json_schema, None, provider)
     if (existing := find_item(db, key, scope)) is not None:
         raise ConfigError(409, f"{key!r} already has a value at this scope (item {existing.id}); PATCH it instead")
     item = ConfigItem(id=db.scalar(text("SELECT nextval('config_items_id_seq')")), key=key,
@@ -166,13 +207,22 @@ def update_item(db: Session, item_id: int, *, version: int, actor: str, value: A
         raise ConfigError(409, f"config item {item_id} is at version {item.version}, not {version}: "
                                "someone changed it since you read it; re-read and retry")
     diff: dict[str, Any] = {}
+    old_schema = item.json_schema
     if json_schema is not UNSET and json_schema != item.json_schema:
         _check_schema(json_schema)
         diff["json_schema"] = {"old": item.json_schema, "new": json_schema}
         item.json_schema = json_schema
     if value is not UNSET or "json_schema" in diff:
+        # the value this row will hold (the new one, or the stored one under a changed or dropped
+        # schema) against every schema that will apply; a new schema also against the other scopes
         current = value if value is not UNSET else (reveal(item, provider) if item.is_secret else plain_value(item))
         _check_value(db, item.key, current, item.json_schema, item.id)
+        if "json_schema" in diff:
+            _check_stored_values(db, item.key, item.json_schema, item.id, provider)
+            if value is not UNSET and old_schema is not None and (problems := validate(value, old_schema)):
+                # dropping or loosening a schema and storing what it forbade are two audited decisions
+                raise ConfigError(422, f"value does not match the current schema of {item.key!r}: "
+                                       + "; ".join(problems[:5]) + "; change json_schema first, then the value")
     if value is not UNSET:
         if item.is_secret:
             old_version = item.secret_version

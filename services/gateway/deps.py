@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from celery import Celery
-from fastapi import Depends, Header, HTTPException, status
+from fastapi import Depends, Header, HTTPException, Path, status
 from sqlalchemy.orm import Session
 
 from shared.db.models import Role
@@ -23,6 +23,8 @@ def get_db() -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(get_db)]
+#: A row id in a path: Postgres ids are bigint, so a larger number is a 422 here, not a 500 there.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 CeleryApp = Annotated[Celery, Depends(get_celery)]
 
 

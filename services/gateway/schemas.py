@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts import DeploymentIntent, Finding, Persona, RunReport
 from shared.contracts.parse import ParsedRequest
+from shared.contracts.summary import RunSummaryReport
 
 
 class RunRequest(BaseModel):
@@ -108,6 +109,13 @@ class RunDetail(RunSummary):
     approvals: list[ApprovalOut]
     report: RunReport | None
     parsed: ParsedRequest | None = Field(default=None, description="For a request in words: what the server read")
+
+
+class QueryAnswer(BaseModel):
+    """`POST /api/v1/requests` with a question in words (what ran, what failed): no run, a summary."""
+    kind: Literal["query"]
+    parsed: ParsedRequest
+    summary: RunSummaryReport
 
 
 class RunPage(BaseModel):

@@ -10,8 +10,9 @@ nesting) are the policy service's.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
+
+from shared.storable import UNSTORABLE
 
 MAX_ARCHIVE_BYTES = 5 * 1024 * 1024
 MAX_FILES = 300
@@ -28,8 +29,7 @@ class UploadError(ValueError):
         self.status = status
 
 
-#: NUL (Postgres text cannot hold it) and lone UTF-16 surrogates (not encodable as UTF-8).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE = UNSTORABLE  # NUL and lone surrogates: shared/storable.py
 
 
 def check_text(files: dict[str, str]) -> None:

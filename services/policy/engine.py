@@ -39,7 +39,6 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 
 from services.policy import scan_failures
 from services.policy.budget import ScanTooLarge, time_budget
@@ -48,17 +47,12 @@ from services.policy.check_registry import RUNNERS, known_check_ids, load_check_
 from services.policy.checkov_tuning import CHECKOV_LOCK, CHECKOV_VERSION, configure_checkov
 from services.policy.guardrails import GuardrailPack, load_pack
 from services.policy.inputs import (
-    TERRAFORM_SUFFIXES,
     InvalidInput,
-    check_file_count,
+    admit,
     check_limits,
-    check_path,
-    check_text,
     HELM_NOT_SCANNED,
-    check_yaml,
     helm_chart_roots,
     in_helm_chart,
-    kind_for_path,
     neutralise_suppressions,
     parse_persona,
 )
@@ -67,7 +61,7 @@ from services.policy.records import check_coverage, finding_from_record, relativ
 from services.policy.results import Part, ScanResult, ScanStats, sort_key
 from services.policy.scan_failures import ScanFailed
 from services.policy.scan_store import RedisScanStore
-from services.policy.structure_limits import check_terraform_structure, check_yaml_structure
+from services.policy.structure_limits import check_structure
 from services.policy.verdict import DEFAULT_THRESHOLD, PERSONA_BLOCKS_AT, assemble_verdict, error_verdict
 from shared.contracts.artifacts import ArtifactBundle, FileKind, Finding, GeneratedFile, GuardrailVerdict, Severity
 from shared.contracts.intent import Persona
@@ -190,22 +184,7 @@ class GuardrailEngine:
 
     def scan_files(self, files: Mapping[str, str], persona: Persona | str) -> GuardrailVerdict:
         """Scan raw uploads (``POST /api/v1/validate``): paths decide the scanner."""
-        if not isinstance(files, Mapping) or not files:
-            raise InvalidInput("send at least one file as {path: content}")
-        check_file_count(len(files))
-        charts = helm_chart_roots(path for path in files if isinstance(path, str))
-        generated = []
-        not_scanned = []
-        for path, content in files.items():
-            path = check_path(path)
-            text = check_text(path, content)
-            if in_helm_chart(path, charts):  # any file of a chart: templates, helpers, NOTES.txt
-                not_scanned.append((path, HELM_NOT_SCANNED))
-                continue
-            try:
-                generated.append(GeneratedFile(path=path, kind=kind_for_path(path), content=text))
-            except ValidationError as exc:
-                raise InvalidInput(f"{path}: {exc.errors()[0]['msg']}") from None
+        generated, not_scanned = admit(files)
         return self.scan(ArtifactBundle(files=generated), persona, not_scanned=not_scanned)
 
     def clear_cache(self, bundles: bool = True, parts: bool = True) -> None:
@@ -220,13 +199,7 @@ class GuardrailEngine:
         started = time.perf_counter()
         by_kind: dict[FileKind, list[GeneratedFile]] = {}
         for file in files:
-            if file.kind in (FileKind.kubernetes, FileKind.github_actions):
-                check_yaml_structure(file.path, file.content)  # before any loader builds it
-                check_yaml(file)
-            elif file.kind is FileKind.terraform:
-                if not file.path.lower().endswith(TERRAFORM_SUFFIXES):
-                    raise InvalidInput(f"{file.path}: marked terraform but checkov only reads {', '.join(TERRAFORM_SUFFIXES)}")
-                check_terraform_structure(file.path, file.content)
+            check_structure(file)  # aliases, nesting, parseable YAML: before any loader builds it
             by_kind.setdefault(file.kind, []).append(file)
 
         findings: list[Finding] = []

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from shared.contracts.artifacts import FileKind, GeneratedFile
 from shared.contracts.intent import Persona
@@ -185,6 +186,31 @@ def hcl_error(path: str, content: str) -> str:
         return f"{path}: invalid HCL: {detail}; check for an unclosed block, bracket or quote there"
     return f"{path}: checkov could not parse this Terraform file"
 
+
+
+def admit(files: Any) -> tuple[list[GeneratedFile], list[tuple[str, str]]]:
+    """Raw uploads (path -> text) as typed files, and the (path, reason) of each left out (Helm).
+
+    The first layer every upload passes; anything it cannot take is an ``InvalidInput``
+    (tests/policy/test_policy_input_properties.py holds it to that for arbitrary input).
+    """
+    if not isinstance(files, Mapping) or not files:
+        raise InvalidInput("send at least one file as {path: content}")
+    check_file_count(len(files))
+    charts = helm_chart_roots(path for path in files if isinstance(path, str))
+    generated: list[GeneratedFile] = []
+    not_scanned: list[tuple[str, str]] = []
+    for path, content in files.items():
+        path = check_path(path)
+        text = check_text(path, content)
+        if in_helm_chart(path, charts):  # any file of a chart: templates, helpers, NOTES.txt
+            not_scanned.append((path, HELM_NOT_SCANNED))
+            continue
+        try:
+            generated.append(GeneratedFile(path=path, kind=kind_for_path(path), content=text))
+        except ValidationError as exc:
+            raise InvalidInput(f"{path}: {exc.errors()[0]['msg']}") from None
+    return generated, not_scanned
 
 
 def parse_persona(persona: Persona | str) -> Persona:

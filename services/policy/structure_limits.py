@@ -29,13 +29,25 @@ import re
 
 import yaml
 
-from services.policy.inputs import InvalidInput
+from services.policy.inputs import TERRAFORM_SUFFIXES, InvalidInput, check_yaml
+from shared.contracts.artifacts import FileKind, GeneratedFile
 
 MAX_YAML_ALIASES = 100
 MAX_YAML_EXPANDED_NODES = 200_000
 MAX_NESTING = 64
 
 _Parser = getattr(yaml, "CParser", None)
+
+
+def check_structure(file: GeneratedFile) -> None:
+    """Everything checked of one typed file before checkov reads it (an ``InvalidInput`` otherwise)."""
+    if file.kind in (FileKind.kubernetes, FileKind.github_actions):
+        check_yaml_structure(file.path, file.content)  # before any loader builds it
+        check_yaml(file)
+    elif file.kind is FileKind.terraform:
+        if not file.path.lower().endswith(TERRAFORM_SUFFIXES):
+            raise InvalidInput(f"{file.path}: marked terraform but checkov only reads {', '.join(TERRAFORM_SUFFIXES)}")
+        check_terraform_structure(file.path, file.content)
 
 
 def check_yaml_structure(path: str, content: str) -> None:

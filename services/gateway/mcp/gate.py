@@ -17,6 +17,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp_types import CallToolResult, ListToolsResult, TextContent
 
 from shared.settings import get_settings
+from shared.storable import escaped, field_name, find_unstorable
 
 from services.gateway.mcp import audit
 from services.gateway.auth import Principal
@@ -95,7 +96,13 @@ async def gate(ctx: ServerRequestContext, call_next: CallNext) -> HandlerResult:
         return result
     params = ctx.params or {}
     name, arguments = str(params.get("name", "")), dict(params.get("arguments") or {})
-    shown = redact(arguments)
+    shown = escaped(redact(arguments))  # the audit row never holds a NUL or a lone surrogate
+    if (found := find_unstorable({"name": name, "arguments": arguments})) is not None:
+        # stdio callers reach here; over HTTP the gateway's request guard refused the body already
+        loc, what = found
+        message = f"invalid arguments: {field_name(loc)} holds {what}, which cannot be stored; remove it"
+        await _audit(audit.row(principal, escaped(name), shown, "refused", None, message), durable=True)
+        return CallToolResult(content=[TextContent(type="text", text=message)], is_error=True)
     if name not in visible:
         role = principal.role.value if principal else "no"
         message = (f"tool {name!r} is not available to {principal.name if principal else 'an anonymous caller'} "

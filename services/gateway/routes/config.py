@@ -20,9 +20,10 @@ from shared.config.resolve import Scope
 from shared.db.models_config import ConfigAudit, ConfigItem
 
 from services.gateway import config_service as svc
-from services.gateway.deps import Admin, DbSession, Principal, Viewer
+from services.gateway.deps import Admin, DbSession, Principal, RowId, Viewer
+from services.gateway.errors import COMMON, declare
 
-router = APIRouter(prefix="/api/v1/config", tags=["config"])
+router = APIRouter(prefix="/api/v1/config", tags=["config"], responses=declare(*COMMON, 404, 409))
 
 KEY = r"^[a-z0-9][a-z0-9_.\-/]*$"
 ScopeName = Annotated[str | None, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")]
@@ -168,7 +169,7 @@ def list_items(db: DbSession, principal: Viewer, prefix: Annotated[str, Query(ma
 
 
 @router.get("/{item_id}", response_model=ItemOut)
-def get_item(item_id: int, db: DbSession, principal: Viewer, reveal: bool = False) -> ItemOut:
+def get_item(item_id: RowId, db: DbSession, principal: Viewer, reveal: bool = False) -> ItemOut:
     reveal = _allowed_to_reveal(principal, reveal)
     return _item_out(_call(lambda: svc.get_item(db, item_id)), reveal)
 
@@ -182,7 +183,7 @@ def create_item(body: ItemCreate, db: DbSession, principal: Admin) -> ItemOut:
 
 
 @router.patch("/{item_id}", response_model=ItemOut)
-def patch_item(item_id: int, body: ItemPatch, db: DbSession, principal: Admin) -> ItemOut:
+def patch_item(item_id: RowId, body: ItemPatch, db: DbSession, principal: Admin) -> ItemOut:
     """Change value / enabled / cacheable / json_schema; a stale `version` gets 409 and changes nothing."""
     sent = body.model_fields_set
     item = _call(lambda: svc.update_item(
@@ -193,7 +194,7 @@ def patch_item(item_id: int, body: ItemPatch, db: DbSession, principal: Admin) -
 
 
 @router.post("/{item_id}/rotate", response_model=ItemOut)
-def rotate_item(item_id: int, db: DbSession, principal: Admin, body: RotateIn | None = None) -> ItemOut:
+def rotate_item(item_id: RowId, db: DbSession, principal: Admin, body: RotateIn | None = None) -> ItemOut:
     """New data key for a secret (and a new value if sent); every sealed version is kept."""
     body = body or RotateIn()
     item = _call(lambda: svc.rotate_item(db, item_id, actor=principal.name, version=body.version,
@@ -202,6 +203,6 @@ def rotate_item(item_id: int, db: DbSession, principal: Admin, body: RotateIn | 
 
 
 @router.get("/{item_id}/audit", response_model=list[AuditOut])
-def item_audit(item_id: int, db: DbSession, principal: Admin) -> list[AuditOut]:
+def item_audit(item_id: RowId, db: DbSession, principal: Admin) -> list[AuditOut]:
     rows: list[ConfigAudit] = _call(lambda: svc.audit_of(db, item_id))
     return [AuditOut.model_validate(row, from_attributes=True) for row in rows]

@@ -31,8 +31,9 @@ from shared.settings import get_settings
 
 from services.gateway import runs_service
 from services.gateway.deps import DbSession, Viewer
+from services.gateway.errors import COMMON, declare
 
-router = APIRouter(prefix="/api/v1", tags=["runs"])
+router = APIRouter(prefix="/api/v1", tags=["runs"], responses=declare(*COMMON, 404))
 STEP_EVENT = {StepStatus.running.value: "step.started", StepStatus.retrying.value: "step.retrying"}
 
 

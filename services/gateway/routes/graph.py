@@ -19,8 +19,9 @@ from shared.settings import get_settings
 
 from services.gateway import graph_service
 from services.gateway.deps import CeleryApp, Requester, Viewer
+from services.gateway.errors import COMMON, declare
 
-router = APIRouter(prefix="/api/v1/graph", tags=["graph"])
+router = APIRouter(prefix="/api/v1/graph", tags=["graph"], responses=declare(*COMMON, 404))
 
 
 def _unavailable(exc: Exception) -> HTTPException:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 import redis
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from shared.config import get_client as get_config_client
@@ -15,8 +17,9 @@ from shared.graph import ping as neo4j_ping
 from shared.settings import get_settings
 
 from services.gateway.celery_client import get_celery
+from services.gateway.errors import declare
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], responses=declare(413, 422))  # the request guard answers these anywhere
 
 
 @router.get("/healthz")
@@ -65,7 +68,14 @@ async def _check(name: str) -> tuple[str, str]:
         return name, f"down: {type(exc).__name__}: {str(exc)[:200]}"
 
 
-@router.get("/readyz")
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    down: list[str] = Field(description="The checks that failed")
+    checks: dict[str, str] = Field(description="Each store: 'ok' or 'down: <why>'")
+
+
+@router.get("/readyz", response_model=Readiness,
+            responses={503: {"model": Readiness, "description": "At least one store is down (named in `down`)"}})
 async def readyz() -> JSONResponse:
     results = dict(await asyncio.gather(*(_check(name) for name in CHECKS)))
     down = sorted(name for name, state in results.items() if state != "ok")

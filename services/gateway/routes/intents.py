@@ -14,8 +14,9 @@ from shared.contracts.summary import MAX_RUNS, RunSummaryReport
 from services.gateway import requests_service
 from services.gateway.deps import DbSession, Requester, Viewer
 from services.gateway.run_summary import summarize
+from services.gateway.errors import COMMON, declare
 
-router = APIRouter(prefix="/api/v1", tags=["intents"])
+router = APIRouter(prefix="/api/v1", tags=["intents"], responses=declare(*COMMON))
 FOCUS = ("status", "steps", "errors", "logs", "pods")
 
 

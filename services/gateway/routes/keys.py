@@ -20,9 +20,10 @@ from shared.db.models import ApiKey, PrincipalKind, Role
 from services.gateway.auth import (
     IdentityError, create_key, create_principal, disable, get_principal_row, revoke_key,
 )
-from services.gateway.deps import Admin, DbSession, Viewer
+from services.gateway.deps import Admin, DbSession, RowId, Viewer
+from services.gateway.errors import COMMON, declare
 
-router = APIRouter(prefix="/api/v1", tags=["identity"])
+router = APIRouter(prefix="/api/v1", tags=["identity"], responses=declare(*COMMON, 404, 409))
 NAME = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$"
 
 
@@ -102,7 +103,7 @@ def list_keys(db: DbSession, caller: Viewer) -> list[KeyOut]:
 
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyOut)
-def revoke(key_id: int, db: DbSession, caller: Viewer) -> KeyOut:
+def revoke(key_id: RowId, db: DbSession, caller: Viewer) -> KeyOut:
     """Revoke one of your keys (an admin: anyone's). Revoking twice changes nothing."""
     key = db.get(ApiKey, key_id)
     if key is None or (key.principal_id != caller.id and not caller.is_admin):
@@ -122,7 +123,7 @@ def create_principal_route(body: PrincipalCreate, db: DbSession, caller: Admin) 
 
 
 @router.post("/principals/{principal_id}/disable", response_model=PrincipalOut)
-def disable_principal(principal_id: int, db: DbSession, caller: Admin) -> PrincipalOut:
+def disable_principal(principal_id: RowId, db: DbSession, caller: Admin) -> PrincipalOut:
     """Every key of a disabled principal stops authenticating at once (audited)."""
     row = db.get(models.Principal, principal_id)
     if row is None:

@@ -18,8 +18,9 @@ from shared.queues import Task
 from shared.settings import get_settings
 
 from services.gateway.deps import CeleryApp, Viewer
+from services.gateway.errors import COMMON, declare
 
-router = APIRouter(prefix="/api/v1/knowledge", tags=["knowledge"])
+router = APIRouter(prefix="/api/v1/knowledge", tags=["knowledge"], responses=declare(*COMMON))
 
 
 @router.get("/search", response_model=KnowledgeAnswer)

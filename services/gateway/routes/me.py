@@ -13,8 +13,9 @@ from sqlalchemy import select
 from shared.db.models import Run, TargetLock
 
 from services.gateway.deps import Admin, DbSession, Viewer
+from services.gateway.errors import COMMON, declare
 
-router = APIRouter(prefix="/api/v1", tags=["identity"])
+router = APIRouter(prefix="/api/v1", tags=["identity"], responses=declare(*COMMON))
 
 
 @router.get("/me")

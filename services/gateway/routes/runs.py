@@ -11,16 +11,18 @@ from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from shared.contracts import ArtifactBundle, Persona, RunMessage
+from shared.contracts.errors import ErrorBody
 from shared.db.models import Run, RunStatus
 
 from services.gateway import requests_service, runs_service
 from services.gateway.deps import Approver, CeleryApp, DbSession, Requester, Viewer
 from services.gateway.runs_service import BrokerUnavailable, RunConflict, RunForbidden, RunInvalid
 from services.gateway.schemas import (
-    Approve, ApprovalOut, ArtifactOut, Decision, RunDetail, RunPage, RunRequest, RunSummary, StepOut,
+    Approve, ApprovalOut, ArtifactOut, Decision, QueryAnswer, RunDetail, RunPage, RunRequest, RunSummary, StepOut,
 )
+from services.gateway.errors import COMMON, declare, error_response
 
-router = APIRouter(prefix="/api/v1", tags=["runs"])
+router = APIRouter(prefix="/api/v1", tags=["runs"], responses=declare(*COMMON, 404, 409))
 
 
 def _summary(run: Run) -> RunSummary:
@@ -70,8 +72,12 @@ def _decide(action):
 
 
 @router.post("/requests", status_code=status.HTTP_202_ACCEPTED, response_model=RunDetail,
-             responses={200: {"description": "A query in words: a summary of runs"},
-                        422: {"description": "Something required is missing: the fields and the question"}})
+             responses={200: {"model": RunDetail | QueryAnswer,
+                              "description": "The run already made for this Idempotency-Key and body, or "
+                                             "(a question in words) a summary of runs"},
+                        422: {"model": ErrorBody,
+                              "description": "Invalid input, or (a request in words) something required is "
+                                             "missing: `needs_input`, `missing` and `parsed` say what"}})
 def submit_request(
     body: RunRequest, db: DbSession, celery: CeleryApp, principal: Requester, response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -98,10 +104,10 @@ def _submit_text(body: RunRequest, db, celery, principal, response: Response, id
             idempotency_key=idempotency_key,
         ))
     except requests_service.NeedsInput as exc:
-        return JSONResponse(exc.body(), status_code=422)
+        return error_response(422, **exc.body())  # the ErrorBody, plus what is missing
     if outcome.summary is not None:
-        return JSONResponse({"kind": "query", "parsed": outcome.parsed.model_dump(mode="json"),
-                             "summary": outcome.summary.model_dump(mode="json")})
+        answer = QueryAnswer(kind="query", parsed=outcome.parsed, summary=outcome.summary)
+        return JSONResponse(answer.model_dump(mode="json"))
     if not outcome.created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/runs/{outcome.run.id}"
@@ -114,7 +120,7 @@ def list_runs(
     status_: Annotated[RunStatus | None, Query(alias="status")] = None,
     persona: Persona | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> RunPage:
     items, total = runs_service.list_runs(db, status=status_, persona=persona, limit=limit, offset=offset)
     return RunPage(items=[_summary(run) for run in items], total=total, limit=limit, offset=offset)

@@ -18,8 +18,9 @@ from shared.queues import Task
 from services.gateway.deps import CeleryApp, Requester
 from services.gateway.metrics import VALIDATIONS
 from services.gateway.uploads import MAX_ARCHIVE_BYTES, UploadError, check_sizes, check_text, read_zip
+from services.gateway.errors import COMMON, declare
 
-router = APIRouter(prefix="/api/v1", tags=["guardrails"])
+router = APIRouter(prefix="/api/v1", tags=["guardrails"], responses=declare(*COMMON))
 SCAN_TIMEOUT_SECONDS = 60
 
 

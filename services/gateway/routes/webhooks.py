@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 
 from services.gateway.deps import CeleryApp, DbSession
 from services.gateway.github_webhooks import WebhookRefused, handle, verify_signature, webhook_secret
+from services.gateway.errors import declare
 
-router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], responses=declare(400, 401, 409, 413, 422, 503))
 MAX_BODY = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
 
 
