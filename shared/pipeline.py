@@ -15,10 +15,13 @@ from shared.queues import CHAIN_APPLY, CHAIN_PLAN, Task
 
 
 def _chain(app: Celery, tasks: Sequence[Task], message: RunMessage | dict) -> chain:
+    """The chain's tasks ignore results: a run's truth is its rows in Postgres, and a sender
+    that awaits no result never subscribes to the result backend (which, while Redis is
+    down, retries for 20 s before letting a request go)."""
     wire = message.to_wire() if isinstance(message, RunMessage) else message
     first, *rest = tasks
-    signatures = [app.signature(first.value, args=(wire,), queue=first.queue.value)]
-    signatures += [app.signature(task.value, queue=task.queue.value) for task in rest]
+    signatures = [app.signature(first.value, args=(wire,), queue=first.queue.value, ignore_result=True)]
+    signatures += [app.signature(task.value, queue=task.queue.value, ignore_result=True) for task in rest]
     return chain(*signatures)
 
 
