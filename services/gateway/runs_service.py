@@ -23,10 +23,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from shared import events
+from shared import events, outbox
 from shared.contracts import Action, DeploymentIntent, Persona, RunMessage
-from shared.db.models import Approval, AuditLog, Run, RunStatus, RunStep, TargetLock
-from shared import outbox
+from shared.db.models import Approval, AuditLog, Run, RunStatus, TargetLock
 from shared.queues import CHAIN_APPLY, CHAIN_PLAN
 from shared.reaper import reap
 from shared.steps import finish_run

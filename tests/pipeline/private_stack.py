@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from shared.db.models import AuditLog, Outbox, Role, Run, RunStep
@@ -83,8 +83,8 @@ class PrivateStack:
         self.gateway.start()
         return self
 
-    def start_worker(self, service: str) -> WorkerProcess:
-        worker = WorkerProcess(service, self.log_dir, {**self.env})
+    def start_worker(self, service: str, **extra_env: str) -> WorkerProcess:
+        worker = WorkerProcess(service, self.log_dir, {**self.env, **extra_env})
         worker.log_dir = self.log_dir
         worker.start(timeout=240)
         self.workers[service] = worker

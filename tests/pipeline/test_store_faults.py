@@ -6,6 +6,7 @@ stop them without touching the shared stores other sessions use.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -93,6 +94,47 @@ def test_approval_during_a_redis_outage_is_kept_and_runs_when_redis_is_back(priv
     assert seen == {run_id: "not_applied", new_id: "not_applied"}, stack.report([run_id, new_id])
     with Session(stack.engine) as session:
         assert session.scalar(select(func.count()).select_from(Outbox).where(Outbox.sent_at.is_(None))) == 0
+
+
+def test_a_step_running_through_a_postgres_restart_is_recorded_once(private_stack):
+    """The step's lock lives on a connection the restart cuts: the heartbeat takes it again
+    (or, if the reaper re-sent the step first, this execution drops its result): one row,
+    one chain, the run goes on."""
+    stack = private_stack
+    stack.workers["terraform"].stop()
+    offset = (stack.log_dir / "terraform.log").stat().st_size  # this test's lines only
+    stack.start_worker("terraform", MCP_FAULT_STEP_DELAY=json.dumps({"terraform.generate": 20}))
+    try:
+        [run_id] = stack.submit(1, prefix="pg-mid-step")
+        deadline = time.monotonic() + 120
+        while _step_status(stack, run_id, "terraform.generate") != "running":
+            assert time.monotonic() < deadline, "terraform.generate never started"
+            time.sleep(0.3)
+        time.sleep(3)
+        stack.pg.stop("fast")
+        time.sleep(6)
+        stack.pg.start()
+        seen = stack.wait_settled([run_id], SETTLED, timeout=240)
+    finally:
+        stack.workers["terraform"].stop()
+        stack.start_worker("terraform")
+    assert seen == {run_id: "awaiting_approval"}, stack.report([run_id])
+    report = stack.report([run_id])
+    assert report["steps_recorded_twice"] == [] and report["duplicate_side_effects"] == [], report
+    log = (stack.log_dir / "terraform.log").read_text()[offset:]
+    retaken = "holds its step lock again" in log
+    dropped = "result dropped" in log
+    assert retaken or dropped, "the lock connection was cut but neither retaken nor given up"
+    with Session(stack.engine) as session:
+        generate = session.scalars(select(RunStep).where(RunStep.name == "terraform.generate",
+                                                         RunStep.run_id == run_id)).one()
+    assert generate.status == "succeeded"
+    assert generate.executions == (1 if retaken and not dropped else 2), (retaken, dropped, generate.executions)
+
+
+def _step_status(stack: PrivateStack, run_id: str, name: str) -> str | None:
+    with Session(stack.engine) as session:
+        return session.scalar(select(RunStep.status).where(RunStep.run_id == run_id, RunStep.name == name))
 
 
 def _body(stack: str) -> dict:
