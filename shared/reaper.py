@@ -7,10 +7,11 @@ Two cases, both decided from the rows in Postgres (the truth about a run):
   lost. The step and the rest of its chain are sent again, without waiting for the
   broker's visibility timeout (minutes).
 - **a chain that ended without a terminal status**: no step is live, nothing was sent
-  for the run for `reaper_stalled_seconds`, and the run is queued with no step, approved
-  with no apply step, or its last step succeeded and the next one never started (an ack
-  or a message was lost, a broker restarted empty). The next step and the rest of its
-  chain are sent.
+  for the run for `reaper_stalled_seconds`, no task of the run waits in the broker
+  (shared/broker_inspect.py: a busy queue is not a lost message), and the run is queued
+  with no step, approved with no apply step, or its last step succeeded and the next one
+  never started (a message was lost, a broker restarted empty). The next step and the
+  rest of its chain are sent.
 
 Sending again is safe because a step is idempotent: one executor at a time (its
 advisory lock) and a finished step is never run again (its stored output). What is sent
@@ -33,6 +34,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from shared import events, outbox
+from shared.broker_inspect import runs_in_broker
 from shared.db.models import Approval, AuditLog, Outbox, Run, RunStatus, RunStep, StepStatus, TERMINAL_STATUSES
 from shared.db.session import session_scope
 from shared.pipeline import chain_from
@@ -104,8 +106,15 @@ def _ended_chains(session: Session, now: datetime, stalled: float) -> list[uuid.
                           ~recent_step)
         .order_by(Run.created_at).with_for_update(of=Run, skip_locked=True)
     ).all()
+    if not runs:
+        return []
+    in_broker = runs_in_broker()
+    if in_broker is None:  # cannot tell a lost message from a waiting one: judged at a later tick
+        return []
     resumed = []
     for run in runs:
+        if str(run.id) in in_broker:  # its next task is waiting its turn (or delivered, not yet started)
+            continue
         owed = _next_tasks(session, run, cutoff)
         if owed is not None:
             _resend(session, run, *owed)

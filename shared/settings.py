@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     reaper_interval_seconds: float = Field(
         default=3.0, ge=0, description="How often the gateway reaps expired steps and relays the outbox; 0: never")
     reaper_stalled_seconds: float = Field(
-        default=120.0, gt=0, description="A run whose chain ended with no step running for this long is resumed")
+        default=30.0, gt=0, description="A run idle this long, with no step running and no task in the broker, is resumed")
     # Fault injection for failure tests, honoured only when env is dev or test:
     # {"terraform.generate": 20} sleeps 20 s inside that step so a test can kill the worker.
     fault_step_delay: dict[str, float] = Field(default_factory=dict)

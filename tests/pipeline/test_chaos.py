@@ -18,8 +18,7 @@ from tests.pipeline.private_stack import PrivateStack
 
 @pytest.fixture
 def chaos_stack(stores):
-    # A chain that a broker outage ended is resumed after 30 s idle (120 s by default), so the test stays short.
-    stack = PrivateStack(logs_dir() / "private-chaos", extra_env={"MCP_REAPER_STALLED_SECONDS": "30"})
+    stack = PrivateStack(logs_dir() / "private-chaos")
     try:
         yield stack.start()
     finally:

@@ -1,0 +1,60 @@
+"""Which runs have a task waiting in the broker (Redis, kombu's layout).
+
+The reaper must tell a chain that ended (its next message was lost) from one whose next
+message is only waiting its turn in a busy queue; re-sending the latter would only add
+load. A run has a message in the broker when one of its tasks is in a queue's list or
+in kombu's `unacked` hash (delivered to a worker, not yet acknowledged). Each task
+message carries the run's RunMessage as its first argument.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+
+import redis
+
+from shared.queues import Queue
+from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
+UNACKED_KEY = "unacked"  # kombu.transport.redis default
+
+
+def _run_id(raw: bytes | str) -> str | None:
+    try:
+        envelope = json.loads(raw)
+        if isinstance(envelope, list):  # unacked: [message, exchange, routing_key]
+            envelope = envelope[0]
+        body = envelope["body"]
+        if envelope.get("properties", {}).get("body_encoding") == "base64":
+            body = base64.b64decode(body)
+        args = json.loads(body)[0]
+        first = args[0] if args else None
+        return str(first["run_id"]) if isinstance(first, dict) and "run_id" in first else None
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def runs_in_broker() -> set[str] | None:
+    """Run ids with a message in a pipeline queue or unacknowledged; None if the broker did not answer."""
+    client = redis.Redis.from_url(get_settings().broker_url, socket_timeout=5, socket_connect_timeout=2)
+    try:
+        pipe = client.pipeline(transaction=False)
+        for queue in Queue:
+            pipe.lrange(queue.value, 0, -1)
+        pipe.hvals(UNACKED_KEY)
+        replies = pipe.execute()
+    except redis.RedisError as exc:
+        log.warning("broker not readable (%s): chains that ended are not judged this time", exc)
+        return None
+    finally:
+        client.close()
+    found: set[str] = set()
+    for reply in replies:
+        for raw in reply:
+            run_id = _run_id(raw)
+            if run_id:
+                found.add(run_id)
+    return found
