@@ -2,8 +2,11 @@
 
 The reaper must tell a chain that ended (its next message was lost) from one whose next
 message is only waiting its turn in a busy queue; re-sending the latter would only add
-load. A run has a message in the broker when one of its tasks is in a queue's list or
-in kombu's `unacked` hash (delivered to a worker, not yet acknowledged). Each task
+load. A run has a message waiting when one of its tasks is in a queue's list, or in
+kombu's `unacked` hash delivered less than `unacked_newer_than` seconds ago (a worker
+reserved it and will start it next). An older unacknowledged delivery whose step never
+started belongs to a worker that died holding it: the broker would hand it out again
+only after its visibility timeout (minutes), so it does not count as waiting. Each task
 message carries the run's RunMessage as its first argument.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 
 import redis
 
@@ -19,7 +23,8 @@ from shared.queues import Queue
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
-UNACKED_KEY = "unacked"  # kombu.transport.redis default
+UNACKED_KEY = "unacked"  # kombu.transport.redis defaults
+UNACKED_INDEX_KEY = "unacked_index"  # delivery tag -> time delivered
 
 
 def _run_id(raw: bytes | str) -> str | None:
@@ -37,15 +42,17 @@ def _run_id(raw: bytes | str) -> str | None:
         return None
 
 
-def runs_in_broker() -> set[str] | None:
-    """Run ids with a message in a pipeline queue or unacknowledged; None if the broker did not answer."""
+def runs_in_broker(unacked_newer_than: float) -> set[str] | None:
+    """Run ids with a message waiting in a pipeline queue or recently delivered; None if the broker did not answer."""
     client = redis.Redis.from_url(get_settings().broker_url, socket_timeout=5, socket_connect_timeout=2)
     try:
         pipe = client.pipeline(transaction=False)
         for queue in Queue:
             pipe.lrange(queue.value, 0, -1)
-        pipe.hvals(UNACKED_KEY)
-        replies = pipe.execute()
+        pipe.zrangebyscore(UNACKED_INDEX_KEY, time.time() - unacked_newer_than, "+inf")
+        *replies, recent_tags = pipe.execute()
+        if recent_tags:
+            replies.append([raw for raw in client.hmget(UNACKED_KEY, recent_tags) if raw is not None])
     except redis.RedisError as exc:
         log.warning("broker not readable (%s): chains that ended are not judged this time", exc)
         return None

@@ -108,7 +108,7 @@ def _ended_chains(session: Session, now: datetime, stalled: float) -> list[uuid.
     ).all()
     if not runs:
         return []
-    in_broker = runs_in_broker()
+    in_broker = runs_in_broker(unacked_newer_than=stalled)
     if in_broker is None:  # cannot tell a lost message from a waiting one: judged at a later tick
         return []
     resumed = []

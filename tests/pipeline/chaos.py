@@ -1,8 +1,9 @@
 """Chaos under load, shared by tests/pipeline/test_chaos.py (small) and bench/chaos.py (full).
 
-N runs in flight (approved by a second principal as they arrive), then, in turn:
-`kill -9` of a random worker's process group every few seconds (restarted at once, as
-a supervisor would), a Redis restart, a Postgres restart, and a Neo4j outage. Every
+N runs in flight (approved by a second principal as they arrive), then, in turn: a
+Redis restart, a Postgres restart, `kill -9` of a random worker's process group every
+few seconds (restarted at once, as a supervisor would), and a Neo4j outage; each fault
+notes how many runs were in flight when it began. Every
 fault hits the private stores of a `PrivateStack`, never the shared ones. Counts: runs
 lost (never terminal), runs failed and their reasons, steps recorded twice, duplicate
 side effects, and for each kill that hit a running step, how long until the step ran
@@ -119,6 +120,27 @@ def run_chaos(stack: PrivateStack, plan: ChaosPlan) -> dict:
     approver = stack.approver(run_ids, stop)
     time.sleep(3)
 
+    def in_flight() -> int | None:
+        try:
+            return sum(1 for status in stack.statuses(run_ids).values() if status not in TERMINAL)
+        except Exception:  # noqa: BLE001 - Postgres down
+            return None
+
+    chaos.note("redis stop", runs_in_flight=in_flight())
+    stack.redis.stop()
+    time.sleep(plan.redis_down_seconds)
+    stack.redis.start()
+    chaos.note("redis start")
+    time.sleep(5)
+
+    chaos.note("postgres stop", runs_in_flight=in_flight())
+    stack.pg.stop("fast")
+    time.sleep(plan.postgres_down_seconds)
+    stack.pg.start()
+    chaos.note("postgres start")
+    time.sleep(3)
+
+    chaos.note("kill phase", runs_in_flight=in_flight())
     threads = _kill_phase(stack, plan, chaos, rng)
     back_by = time.monotonic() + 300
     for service in SERVICES:  # every killed worker is back before the next fault
@@ -126,22 +148,8 @@ def run_chaos(stack: PrivateStack, plan: ChaosPlan) -> dict:
             time.sleep(0.5)
     chaos.note("workers back", down=[s for s in SERVICES if stack.workers[s].process.poll() is not None])
 
-    chaos.note("redis stop")
-    stack.redis.stop()
-    time.sleep(plan.redis_down_seconds)
-    stack.redis.start()
-    chaos.note("redis start")
-    time.sleep(5)
-
-    chaos.note("postgres stop")
-    stack.pg.stop("fast")
-    time.sleep(plan.postgres_down_seconds)
-    stack.pg.start()
-    chaos.note("postgres start")
-
     if stack.neo4j is not None and plan.neo4j_down_seconds > 0:
-        time.sleep(3)
-        chaos.note("neo4j stop")
+        chaos.note("neo4j stop", runs_in_flight=in_flight())
         stack.neo4j.stop()
         time.sleep(plan.neo4j_down_seconds)
         stack.neo4j.start()

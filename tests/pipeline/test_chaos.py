@@ -30,6 +30,8 @@ def test_chaos_small_scale_loses_and_duplicates_nothing(chaos_stack):
                      neo4j_down_seconds=0, settle_timeout=240)
     report = run_chaos(chaos_stack, plan)
     (chaos_stack.log_dir / "chaos-report.json").write_text(json.dumps(report, indent=2, default=str))
+    hit = {event["event"]: event.get("runs_in_flight") for event in report["faults"]}
+    assert hit["redis stop"] and hit["postgres stop"], report["faults"]  # the store faults hit runs in flight
     assert report["lost"] == [], report
     assert report["steps_recorded_twice"] == [], report
     assert report["duplicate_side_effects"] == [], report
