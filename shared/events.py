@@ -34,7 +34,8 @@ def stream_key(run_id: UUID | str) -> str:
 
 @lru_cache
 def _client() -> redis.Redis:
-    return redis.Redis.from_url(get_settings().redis_url, decode_responses=True, socket_timeout=5)
+    return redis.Redis.from_url(get_settings().redis_url, decode_responses=True, socket_timeout=5,
+                                socket_connect_timeout=2)
 
 
 def publish(run_id: UUID | str, event: str, **data: Any) -> str | None:
@@ -48,6 +49,6 @@ def publish(run_id: UUID | str, event: str, **data: Any) -> str | None:
         pipe.publish(channel(run_id), body)
         event_id, *_ = pipe.execute()
         return event_id
-    except redis.RedisError as exc:  # the run goes on; the SSE replay reads Postgres-backed state
-        log.warning("could not publish %s for run %s: %s", event, run_id, exc)
+    except Exception as exc:  # noqa: BLE001 - never fails a step: the SSE stream falls back to Postgres
+        log.warning("could not publish %s for run %s: %s: %s", event, run_id, type(exc).__name__, exc)
         return None

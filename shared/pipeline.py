@@ -1,6 +1,12 @@
-"""The two Celery chains of a run, built by task name (no service code imported)."""
+"""The two Celery chains of a run, built by task name (no service code imported).
+
+The gateway does not send a chain directly: it records it in the outbox with the
+decision that calls for it (shared/outbox.py), which sends it with `send_chain`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from celery import Celery, chain
 
@@ -8,18 +14,35 @@ from shared.contracts import RunMessage
 from shared.queues import CHAIN_APPLY, CHAIN_PLAN, Task
 
 
-def _chain(app: Celery, tasks: tuple[Task, ...], message: RunMessage) -> chain:
+def _chain(app: Celery, tasks: Sequence[Task], message: RunMessage | dict) -> chain:
+    """The chain's tasks ignore results: a run's truth is its rows in Postgres, and a sender
+    that awaits no result never subscribes to the result backend (which, while Redis is
+    down, retries for 20 s before letting a request go)."""
+    wire = message.to_wire() if isinstance(message, RunMessage) else message
     first, *rest = tasks
-    signatures = [app.signature(first.value, args=(message.to_wire(),), queue=first.queue.value)]
-    signatures += [app.signature(task.value, queue=task.queue.value) for task in rest]
+    signatures = [app.signature(first.value, args=(wire,), queue=first.queue.value, ignore_result=True)]
+    signatures += [app.signature(task.value, queue=task.queue.value, ignore_result=True) for task in rest]
     return chain(*signatures)
 
 
+def send_chain(app: Celery, tasks: Sequence[Task], message: RunMessage | dict) -> str:
+    """Send `tasks` as one chain, the first getting `message`; returns the first task's id."""
+    return _chain(app, tasks, message).apply_async().id
+
+
+def chain_from(task: Task) -> tuple[Task, ...]:
+    """`task` and the tasks after it in its chain (A or B)."""
+    for tasks in (CHAIN_PLAN, CHAIN_APPLY):
+        if task in tasks:
+            return tasks[tasks.index(task):]
+    raise ValueError(f"{task.value} is not a pipeline step")
+
+
 def start_plan(app: Celery, message: RunMessage) -> str:
-    """Chain A: retrieve → generate → validate → open_pr; ends awaiting approval or blocked."""
-    return _chain(app, CHAIN_PLAN, message).apply_async().id
+    """Chain A: retrieve → generate → validate → plan → open_pr; ends awaiting approval or blocked."""
+    return send_chain(app, CHAIN_PLAN, message)
 
 
 def start_apply(app: Celery, message: RunMessage) -> str:
-    """Chain B, after approval: dispatch → await run → deploy → rollout → graph → report."""
-    return _chain(app, CHAIN_APPLY, message).apply_async().id
+    """Chain B, after approval: dispatch → await run → apply → deploy → rollout → graph → report."""
+    return send_chain(app, CHAIN_APPLY, message)

@@ -61,6 +61,17 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = Field(default=5.0, gt=0)
     poll_timeout_seconds: int = Field(default=1800, ge=1)
 
+    # Reliability (shared/store_retry.py, shared/steps_lease.py, shared/reaper.py, shared/outbox.py).
+    step_store_retry_seconds: float = Field(
+        default=300.0, gt=0, description="How long a step waits out a Postgres outage for its own bookkeeping")
+    step_heartbeat_seconds: float = Field(default=2.0, gt=0, description="How often a running step renews its lease")
+    step_lease_seconds: float = Field(
+        default=10.0, gt=0, description="A running step whose heartbeat is older than this is re-sent by the reaper "
+        "(a false alarm is harmless: the copy finds the step's lock held and drops itself)")
+    reaper_interval_seconds: float = Field(
+        default=3.0, ge=0, description="How often the gateway reaps expired steps and relays the outbox; 0: never")
+    reaper_stalled_seconds: float = Field(
+        default=30.0, gt=0, description="A run idle this long, with no step running and no task in the broker, is resumed")
     # Fault injection for failure tests, honoured only when env is dev or test:
     # {"terraform.generate": 20} sleeps 20 s inside that step so a test can kill the worker.
     fault_step_delay: dict[str, float] = Field(default_factory=dict)

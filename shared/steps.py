@@ -3,9 +3,13 @@
 Every pipeline task is a plain domain function `fn(message, step) -> StepResult`
 wrapped by `pipeline_task`. The wrapper gives each step, keyed by (run, task name):
 
-- one executor at a time: a Postgres advisory lock held on its own connection for the
-  step's duration. A worker that dies drops its connection and so its lock; a duplicate
-  delivery that finds the lock taken stops its copy of the chain.
+- one executor at a time, and a heartbeat while it runs (shared/steps_lease.py): a
+  Postgres advisory lock on its own connection; a duplicate delivery that finds the
+  lock taken stops its copy of the chain; a killed worker's step is re-sent by the
+  reaper (shared/reaper.py) once its heartbeat is older than the lease.
+- bookkeeping that survives a Postgres outage: every database access of the runner is
+  retried with backoff (shared/store_retry.py); a Redis event that cannot be published
+  is logged and the step goes on (the rows in Postgres are the run's truth).
 - exactly one `run_steps` row: a redelivered task that finds its step done reuses the
   stored output instead of running again, and does not restart a chain that already
   moved on.
@@ -16,12 +20,11 @@ wrapped by `pipeline_task`. The wrapper gives each step, keyed by (run, task nam
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -29,16 +32,18 @@ import redis
 from neo4j import exceptions as neo4j_errors
 from celery import Celery, Task as CeleryTask
 from pydantic import ValidationError
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from shared import events
 from shared.contracts import RunMessage
 from shared.db.models import Run, RunStatus, RunStep, StepStatus, TargetLock
-from shared.db.session import get_engine, session_scope
+from shared.db.session import session_scope
 from shared.queues import STEP_ORDER, Task
 from shared.settings import get_settings
+from shared.steps_lease import StepLease
+from shared.store_retry import StoreUnavailable, with_store_retry
 
 log = logging.getLogger(__name__)
 
@@ -80,31 +85,6 @@ StepFunction = Callable[[RunMessage, StepContext], StepResult]
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _lock_key(run_id: str, task: Task) -> int:
-    digest = hashlib.sha256(f"{run_id}:{task.value}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-class _StepLock:
-    """A session-level advisory lock on a dedicated connection (released if we die)."""
-
-    def __init__(self, key: int) -> None:
-        self.key = key
-        self.connection = get_engine().connect()
-
-    def acquire(self) -> bool:
-        got = self.connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
-        self.connection.commit()
-        return bool(got)
-
-    def release(self) -> None:
-        try:
-            self.connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
-            self.connection.commit()
-        finally:
-            self.connection.close()
 
 
 def release_target_lock(session: Session, run: Run) -> None:
@@ -162,7 +142,6 @@ def _stop_chain(celery_task: CeleryTask) -> None:
 def _execute(
     celery_task: CeleryTask, task: Task, fn: StepFunction, payload: dict, starts: RunStatus | None
 ) -> dict | None:
-    settings = get_settings()
     try:
         message = RunMessage.model_validate(payload)
     except ValidationError as exc:
@@ -172,80 +151,122 @@ def _execute(
         if run_id:
             _fail_run(str(run_id), task, f"invalid message for {task.value}: {exc.errors()[:3]}")
         return None
+    run_id = str(message.run_id)
+    lease = StepLease(run_id, task)
+    try:
+        if not lease.acquire():
+            log.warning("%s for run %s is running elsewhere; dropping this duplicate", task.value, run_id)
+            _stop_chain(celery_task)
+            return None
+        try:
+            return _run_locked(celery_task, task, fn, message, starts, lease)
+        finally:
+            lease.release()
+    except StoreUnavailable as exc:
+        # Never acknowledged as done: the task goes back to the broker, and the reaper
+        # finds the step by its stale heartbeat if even that fails.
+        log.error("%s for run %s: %s; sending the task again in 10s", task.value, run_id, exc)
+        raise celery_task.retry(exc=exc, countdown=10, max_retries=None) from exc
 
+
+def _begin(celery_task: CeleryTask, task: Task, message: RunMessage, starts: RunStatus | None,
+           worker: str, queue: str) -> tuple[str, Any]:
+    """Mark the step running, or say why not: ("run", (attempt, entered)), ("stop", None), ("continue", wire)."""
+    with session_scope() as session:
+        run = session.get(Run, message.run_id)
+        if run is None:
+            log.error("run %s does not exist; %s dropped", message.run_id, task.value)
+            return "stop", None
+        step = session.scalar(select(RunStep).where(RunStep.run_id == run.id, RunStep.name == task.value))
+        if RunStatus(run.status).terminal:
+            return "stop", None
+        if step is not None and StepStatus(step.status).done:
+            wire = _redelivered(session, run, step, task)
+            return ("stop", None) if wire is None else ("continue", wire)
+        if step is None:
+            step = RunStep(run_id=run.id, name=task.value, seq=STEP_ORDER[task.value], attempts=0, executions=0)
+            session.add(step)
+        step.status = StepStatus.running.value
+        step.attempts += 1
+        step.executions += 1
+        step.worker = worker
+        step.queue = queue
+        step.started_at = now()
+        step.heartbeat_at = step.started_at
+        step.detail = None
+        entered = starts is not None and run.status != starts.value
+        if entered:
+            run.status = starts.value
+        return "run", (step.attempts, entered)
+
+
+def _run_locked(celery_task: CeleryTask, task: Task, fn: StepFunction, message: RunMessage,
+                starts: RunStatus | None, lease: StepLease) -> dict | None:
+    settings = get_settings()
     run_id = str(message.run_id)
     worker = celery_task.request.hostname or "unknown"
     queue = (celery_task.request.delivery_info or {}).get("routing_key") or task.queue.value
-    lock = _StepLock(_lock_key(run_id, task))
-    if not lock.acquire():
-        log.warning("%s for run %s is running elsewhere; dropping this duplicate", task.value, run_id)
-        lock.connection.close()
-        _stop_chain(celery_task)
-        return None
+    outcome, value = with_store_retry(
+        f"starting {task.value}", lambda: _begin(celery_task, task, message, starts, worker, queue))
+    if outcome != "run":
+        if outcome == "stop":
+            _stop_chain(celery_task)
+        return value
+    attempt, entered = value
+    if entered:  # published after the commit, so an event never announces a rolled-back change
+        events.publish(run_id, "run.status", status=starts.value)
+    events.publish(run_id, "step.started", step=task.value, worker=worker, queue=queue, attempt=attempt)
+
+    context = StepContext(task=task, attempt=attempt, worker=worker)
+    started = time.perf_counter()
+    lease.start_heartbeat()
     try:
-        with session_scope() as session:
-            run = session.get(Run, message.run_id)
-            if run is None:
-                log.error("run %s does not exist; %s dropped", run_id, task.value)
-                _stop_chain(celery_task)
-                return None
-            step = session.scalar(select(RunStep).where(RunStep.run_id == run.id, RunStep.name == task.value))
-            if RunStatus(run.status).terminal:
-                _stop_chain(celery_task)
-                return None
-            if step is not None and StepStatus(step.status).done:
-                return _redelivered(celery_task, session, run, step, task)
-            if step is None:
-                step = RunStep(run_id=run.id, name=task.value, seq=STEP_ORDER[task.value], attempts=0, executions=0)
-                session.add(step)
-            step.status = StepStatus.running.value
-            step.attempts += 1
-            step.executions += 1
-            step.worker = worker
-            step.queue = queue
-            step.started_at = now()
-            step.detail = None
-            entered = starts is not None and run.status != starts.value
-            if entered:
-                run.status = starts.value
-            attempt = step.attempts
-        if entered:  # published after the commit, so an event never announces a rolled-back change
-            events.publish(run_id, "run.status", status=starts.value)
-        events.publish(run_id, "step.started", step=task.value, worker=worker, queue=queue, attempt=attempt)
-
-        context = StepContext(task=task, attempt=attempt, worker=worker)
-        started = time.perf_counter()
         _inject_fault(task)
-        try:
-            result = fn(message, context)
-        except TRANSIENT_ERRORS as exc:
-            retries = celery_task.request.retries
-            if retries < settings.step_retry_max:
-                countdown = min(2**retries, settings.step_retry_backoff_max)
-                _record_retry(run_id, task, f"{type(exc).__name__}: {exc}; retry {retries + 1} in {countdown}s")
-                raise celery_task.retry(exc=exc, countdown=countdown) from exc
-            _fail(celery_task, run_id, task, f"{task.value} failed after {retries} retries: {exc}", context)
+        result = fn(message, context)
+    except TRANSIENT_ERRORS as exc:
+        if not _still_ours(celery_task, lease):
             return None
-        except StepError as exc:
+        retries = celery_task.request.retries
+        if retries < settings.step_retry_max:
+            countdown = min(2**retries, settings.step_retry_backoff_max)
+            _record_retry(run_id, task, f"{type(exc).__name__}: {exc}; retry {retries + 1} in {countdown}s", countdown)
+            raise celery_task.retry(exc=exc, countdown=countdown) from exc
+        _fail(celery_task, run_id, task, f"{task.value} failed after {retries} retries: {exc}", context)
+        return None
+    except StepError as exc:
+        if _still_ours(celery_task, lease):
             _fail(celery_task, run_id, task, str(exc), context)
-            return None
-        except Exception as exc:  # noqa: BLE001 - any other fault fails the run, with its message
-            log.exception("%s failed for run %s", task.value, run_id)
+        return None
+    except Exception as exc:  # noqa: BLE001 - any other fault fails the run, with its message
+        log.exception("%s failed for run %s", task.value, run_id)
+        if _still_ours(celery_task, lease):
             _fail(celery_task, run_id, task, f"{task.value} failed: {type(exc).__name__}: {exc}", context)
-            return None
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        return _record_result(celery_task, run_id, task, result, context, elapsed_ms)
+        return None
     finally:
-        lock.release()
+        lease.stop_heartbeat()
+    if not _still_ours(celery_task, lease):
+        return None
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    return _record_result(celery_task, run_id, task, result, context, elapsed_ms)
 
 
-def _redelivered(celery_task: CeleryTask, session: Session, run: Run, step: RunStep, task: Task) -> dict | None:
-    """A step found done: reuse its result; never restart a chain that moved on."""
+def _still_ours(celery_task: CeleryTask, lease: StepLease) -> bool:
+    """False when another executor took the step while Postgres was away: drop this result."""
+    lease.stop_heartbeat()
+    if lease.still_held():
+        return True
+    log.error("%s for run %s: the step was taken over by another executor; result dropped",
+              lease.task.value, lease.run_id)
+    _stop_chain(celery_task)
+    return False
+
+
+def _redelivered(session: Session, run: Run, step: RunStep, task: Task) -> dict | None:
+    """A step found done: reuse its result; never restart a chain that moved on (None: stop)."""
     later = session.scalar(
         select(RunStep.id).where(RunStep.run_id == run.id, RunStep.seq > step.seq).limit(1)
     )
     if later is not None or step.status in (StepStatus.blocked.value, StepStatus.failed.value):
-        _stop_chain(celery_task)
         return None
     log.info("%s for run %s already done; continuing the chain from its stored result", task.value, run.id)
     return run.message
@@ -259,12 +280,17 @@ def _inject_fault(task: Task) -> None:
         time.sleep(delay)
 
 
-def _record_retry(run_id: str, task: Task, detail: str) -> None:
-    with session_scope() as session:
-        step = session.scalar(select(RunStep).where(RunStep.run_id == run_id, RunStep.name == task.value))
-        if step is not None:
-            step.status = StepStatus.retrying.value
-            step.detail = detail
+def _record_retry(run_id: str, task: Task, detail: str, countdown: float) -> None:
+    """The step waits for its retry: its lease runs until the retry is due (plus the lease)."""
+    def record() -> None:
+        with session_scope() as session:
+            step = session.scalar(select(RunStep).where(RunStep.run_id == run_id, RunStep.name == task.value))
+            if step is not None:
+                step.status = StepStatus.retrying.value
+                step.detail = detail
+                step.heartbeat_at = now() + timedelta(seconds=countdown)
+
+    with_store_retry(f"recording a retry of {task.value}", record)
     events.publish(run_id, "step.retrying", step=task.value, detail=detail)
 
 
@@ -273,22 +299,27 @@ def _record_result(
 ) -> dict | None:
     wire = result.message.to_wire()
     output = result.output.model_dump(mode="json") if hasattr(result.output, "model_dump") else result.output
-    with session_scope() as session:
-        run = session.get(Run, run_id, with_for_update=True)
-        step = session.scalar(select(RunStep).where(RunStep.run_id == run_id, RunStep.name == task.value))
-        if run is None or step is None:
-            raise StepError(f"run {run_id} vanished while {task.value} ran")
-        step.status = result.status.value
-        step.finished_at = now()
-        step.duration_ms = round(elapsed_ms, 2)
-        step.detail = result.detail or None
-        step.output = output
-        step.log = "\n".join(context.log_lines + result.log_lines) or None
-        cancelled = run.status == RunStatus.cancelled.value
-        if not cancelled:
+
+    def record() -> bool:
+        with session_scope() as session:
+            run = session.get(Run, run_id, with_for_update=True)
+            step = session.scalar(select(RunStep).where(RunStep.run_id == run_id, RunStep.name == task.value))
+            if run is None or step is None:
+                raise StepError(f"run {run_id} vanished while {task.value} ran")
+            step.status = result.status.value
+            step.finished_at = now()
+            step.duration_ms = round(elapsed_ms, 2)
+            step.detail = result.detail or None
+            step.output = output
+            step.log = "\n".join(context.log_lines + result.log_lines) or None
+            if run.status == RunStatus.cancelled.value:
+                return True
             run.message = wire
             if result.run_status is not None:
                 finish_run(session, run, result.run_status)
+            return False
+
+    cancelled = with_store_retry(f"recording the result of {task.value}", record)
     events.publish(
         run_id, "step.finished", step=task.value, status=result.status.value,
         detail=result.detail, duration_ms=round(elapsed_ms, 2),
@@ -310,17 +341,20 @@ def _fail(celery_task: CeleryTask, run_id: str, task: Task, reason: str, context
 
 
 def _fail_run(run_id: str, task: Task, reason: str, log_lines: list[str] | None = None) -> None:
-    with session_scope() as session:
-        run = session.get(Run, run_id, with_for_update=True)
-        if run is None:
-            return
-        step = session.scalar(select(RunStep).where(RunStep.run_id == run.id, RunStep.name == task.value))
-        if step is not None:
-            step.status = StepStatus.failed.value
-            step.finished_at = now()
-            step.detail = reason
-            step.log = "\n".join(log_lines or []) or None
-        if not RunStatus(run.status).terminal:
-            finish_run(session, run, RunStatus.failed, error=reason)
+    def record() -> None:
+        with session_scope() as session:
+            run = session.get(Run, run_id, with_for_update=True)
+            if run is None:
+                return
+            step = session.scalar(select(RunStep).where(RunStep.run_id == run.id, RunStep.name == task.value))
+            if step is not None:
+                step.status = StepStatus.failed.value
+                step.finished_at = now()
+                step.detail = reason
+                step.log = "\n".join(log_lines or []) or None
+            if not RunStatus(run.status).terminal:
+                finish_run(session, run, RunStatus.failed, error=reason)
+
+    with_store_retry(f"failing run {run_id}", record)
     events.publish(run_id, "step.finished", step=task.value, status=StepStatus.failed.value, detail=reason)
     events.publish(run_id, "run.status", status=RunStatus.failed.value, error=reason)

@@ -34,7 +34,7 @@ TEST_ENV = {
     "MCP_REDIS_URL": f"redis://127.0.0.1:6379/{_REDIS_DB}",
     "MCP_BROKER_URL": f"redis://127.0.0.1:6379/{_REDIS_DB + 1}",
     "MCP_RESULT_BACKEND": f"redis://127.0.0.1:6379/{_REDIS_DB + 2}",
-    "MCP_BROKER_VISIBILITY_TIMEOUT": "8",
+    "MCP_BROKER_VISIBILITY_TIMEOUT": "300",  # the production value: a killed step comes back by the reaper
     "MCP_STEP_RETRY_BACKOFF_MAX": "2",
     "MCP_LOCAL_GIT_ROOT": tempfile.mkdtemp(prefix="mcpcloud-gitops-"),
     "MCP_LOG_LEVEL": "INFO",

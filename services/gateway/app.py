@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from prometheus_client import make_asgi_app
 from shared.db.models import Role
 from shared.db.session import session_scope
 from shared.logging import configure_logging
+from shared.reaper import reaper_loop
 from shared.settings import get_settings
 
 from services.gateway import errors
@@ -34,8 +36,12 @@ async def lifespan(app: FastAPI):
             ensure_key(session, "bootstrap-admin", Role.admin, settings.bootstrap_admin_key.get_secret_value())
     with session_scope() as session:  # runs recorded by a gateway that died before queueing them
         resume_stalled(session, get_celery())
-    async with mcp_endpoint.endpoint.running():  # the MCP session manager lives as long as the app
-        yield
+    reaper = asyncio.create_task(reaper_loop(get_celery()))  # expired leases, ended chains, the outbox
+    try:
+        async with mcp_endpoint.endpoint.running():  # the MCP session manager lives as long as the app
+            yield
+    finally:
+        reaper.cancel()
 
 
 def create_app() -> FastAPI:

@@ -124,8 +124,10 @@ def _print_run(run: dict) -> None:
 
 
 @runs.command("resume")
-def runs_resume(older_than: Annotated[int, typer.Option(help="seconds")] = 60) -> None:
-    """Queue again runs whose chain was never sent (also done at every gateway start)."""
+def runs_resume(older_than: Annotated[int, typer.Option(help="seconds a chain must have been idle")] = 60) -> None:
+    """Resume runs whose chain is not in flight: a step whose lease expired (its worker died),
+    a chain that ended without a terminal status; then send pending outbox rows. The gateway
+    does the same in the background (shared/reaper.py) and at every start."""
     with session_scope() as session:
         resumed = resume_stalled(session, get_celery(), timedelta(seconds=older_than))
     typer.echo("\n".join(str(run_id) for run_id in resumed) or "no stalled runs")

@@ -2,6 +2,12 @@
 
 Status changes here take a row lock on the run, so two approvers clicking at once give
 one approval and one 409, and a blocked or cancelled run can never be approved.
+
+A decision and the chain it starts commit together (shared/outbox.py): the chain is
+sent right after the commit; when the broker is down the request still succeeds (202
+for a new run, which stays `queued`; 200 for an approval, the run `applying`) and the
+gateway's relay sends the chain when the broker answers again. A run is never failed
+because the broker was unreachable.
 """
 
 from __future__ import annotations
@@ -17,11 +23,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only, selectinload
 
-from shared import events
+from shared import events, outbox
 from shared.contracts import Action, DeploymentIntent, Persona, RunMessage
-from shared.db.models import Approval, AuditLog, Run, RunStatus, RunStep, TargetLock
-from shared.pipeline import start_apply, start_plan
-from shared.queues import CHAIN_APPLY, STEP_ORDER
+from shared.db.models import Approval, AuditLog, Run, RunStatus, TargetLock
+from shared.queues import CHAIN_APPLY, CHAIN_PLAN
+from shared.reaper import reap
 from shared.steps import finish_run
 
 from services.gateway import persona_policy
@@ -54,6 +60,8 @@ class RunInvalid(Exception):
 
 @dataclass
 class BrokerUnavailable(Exception):
+    """Kept for callers that catch it; the outbox means a decision no longer raises it."""
+
     message: str
 
 
@@ -79,7 +87,7 @@ def create_run(
     session: Session, celery: Celery, *, persona: Persona, intent: DeploymentIntent, principal: Principal,
     idempotency_key: str | None = None, request_body_sha256: str | None = None,
 ) -> tuple[Run, bool]:
-    """Record the run, then queue chain A. Returns (run, created).
+    """Record the run with its chain A in the outbox, then send it. Returns (run, created).
 
     An idempotency key is the caller's own: the same principal and key give the same run
     (a different body under that key is refused), another principal's key is unrelated.
@@ -108,19 +116,16 @@ def create_run(
     _audit(session, principal.name, "run.create", run, persona=decision.applied.value,
            persona_requested=persona.value, target=intent.target, principal_id=principal.id)
     try:
-        session.commit()  # the row exists before any worker can look for it
+        session.flush()
+        pending = outbox.enqueue(session, run_id, CHAIN_PLAN, message, "run.create")
+        session.commit()  # the run and its chain, together; the row exists before any worker looks
     except IntegrityError:  # the same principal's idempotency key raced us
         session.rollback()
         return _replay(_existing(session, principal, idempotency_key), idempotency_key, request_body_sha256)
     events.publish(run_id, "run.status", status=RunStatus.queued.value)
     RUNS_CREATED.labels(decision.applied.value).inc()
-    try:
-        start_plan(celery, message)
-    except Exception as exc:  # noqa: BLE001 - any broker fault
-        log.error("could not queue run %s: %s", run_id, exc)
-        finish_run(session, run, RunStatus.failed, error=f"message broker unavailable: {exc}")
-        session.commit()
-        raise BrokerUnavailable(f"the message broker is unavailable; run {run_id} was recorded as failed") from exc
+    if not outbox.send_now(celery, pending.id):
+        log.warning("run %s recorded as queued; its chain is sent when the broker answers", run_id)
     return run, True
 
 
@@ -191,16 +196,13 @@ def approve(session: Session, celery: Celery, run: Run, principal: Principal, co
     run.status = RunStatus.applying.value
     _audit(session, principal.name, "run.approve", run, comment=comment, principal_id=principal.id,
            content_sha256=current, plan_sha256=plan_sha256)
-    session.commit()
+    pending = outbox.enqueue(session, run.id, CHAIN_APPLY, message, "run.approve")
+    session.commit()  # the approval and its chain B, together
     events.publish(run.id, "run.approved", actor=principal.name, content_sha256=current)
     RUN_DECISIONS.labels("approved").inc()
     events.publish(run.id, "run.status", status=RunStatus.applying.value)
-    try:
-        start_apply(celery, message)
-    except Exception as exc:  # noqa: BLE001
-        finish_run(session, run, RunStatus.failed, error=f"message broker unavailable after approval: {exc}")
-        session.commit()
-        raise BrokerUnavailable(f"the message broker is unavailable; run {run.id} failed after approval") from exc
+    if not outbox.send_now(celery, pending.id):
+        log.warning("run %s approved; chain B is sent when the broker answers", run.id)
     return run
 
 
@@ -218,39 +220,31 @@ def reject(session: Session, run: Run, principal: Principal, comment: str | None
 
 
 def cancel(session: Session, run: Run, principal: Principal, comment: str | None) -> Run:
+    """The requester may cancel a run that has not started applying; an admin may cancel any
+    run that has not ended (a stuck applying or verifying one too), which frees its target
+    lock. A step still running finds the run cancelled when it records, and stops its chain."""
     if not is_requester(run, principal) and not principal.is_admin:
         raise RunForbidden("only the requester or an admin may cancel a run")
-    if RunStatus(run.status) not in CANCELLABLE:
-        raise RunConflict(f"run is {run.status}; only a run that has not started applying can be cancelled")
+    status = RunStatus(run.status)
+    if status.terminal:
+        raise RunConflict(f"run is {run.status}; it has ended and cannot be cancelled")
+    if status not in CANCELLABLE and not principal.is_admin:
+        raise RunConflict(f"run is {run.status}; only an admin can cancel a run that started applying")
     finish_run(session, run, RunStatus.cancelled, error=f"cancelled by {principal.name}")
-    _audit(session, principal.name, "run.cancel", run, comment=comment, principal_id=principal.id)
+    _audit(session, principal.name, "run.cancel", run, comment=comment, principal_id=principal.id,
+           previous_status=status.value, as_admin=status not in CANCELLABLE)
     session.commit()
     events.publish(run.id, "run.status", status=RunStatus.cancelled.value, actor=principal.name)
     RUN_DECISIONS.labels("cancelled").inc()
     return run
 
 
-def resume_stalled(session: Session, celery: Celery, older_than: timedelta = timedelta(seconds=60)) -> list[uuid.UUID]:
-    """Queue again the chains of runs whose chain was never sent (the gateway died between
-    recording the run and sending its first task). Safe when the chain was sent after all:
-    every step is idempotent. Returns the runs resumed."""
-    cutoff = func.now() - older_than
-    has_steps = select(RunStep.id).where(RunStep.run_id == Run.id).exists()
-    queued = session.scalars(select(Run).where(Run.status == RunStatus.queued.value, Run.created_at < cutoff, ~has_steps))
-    resumed = []
-    for run in queued.all():
-        start_plan(celery, RunMessage.model_validate(run.message))
-        resumed.append(run.id)
-    first_apply = STEP_ORDER[CHAIN_APPLY[0].value]
-    applied = select(RunStep.id).where(RunStep.run_id == Run.id, RunStep.seq >= first_apply).exists()
-    approved = (
-        select(Run).join(Approval, Approval.run_id == Run.id)
-        .where(Run.status == RunStatus.applying.value, Approval.decision == "approved", Approval.created_at < cutoff, ~applied)
-    )
-    for run in session.scalars(approved).all():
-        start_apply(celery, RunMessage.model_validate(run.message))
-        resumed.append(run.id)
-    for run_id in resumed:
-        log.warning("run %s had no chain in flight; queued it again", run_id)
-        events.publish(run_id, "run.resumed")
+def resume_stalled(session: Session, celery: Celery, older_than: timedelta | None = None) -> list[uuid.UUID]:
+    """Resume runs whose chain is not in flight (shared/reaper.py), then send what is pending.
+
+    Kept under this name for the CLI (`mcpcloud runs resume`) and the gateway's start.
+    """
+    resumed = reap(session, stalled_after=older_than)
+    session.commit()
+    outbox.relay_pending(celery, older_than=timedelta(0))
     return resumed

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -133,6 +134,7 @@ class RunStep(Base):
     __table_args__ = (
         UniqueConstraint("run_id", "name", name="uq_run_steps_run_name"),
         CheckConstraint(f"status IN ({_values(StepStatus)})", name="run_steps_status_valid"),
+        Index("ix_run_steps_live", "heartbeat_at", postgresql_where=text("status IN ('running', 'retrying')")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -146,6 +148,8 @@ class RunStep(Base):
     queue: Mapped[str | None] = mapped_column(String(32))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="Renewed while the step runs; a stale one is re-sent by the reaper")
     duration_ms: Mapped[float | None]
     detail: Mapped[str | None] = mapped_column(Text, comment="Why skipped/blocked/failed, or a one-line result")
     output: Mapped[dict[str, Any] | None]
@@ -245,3 +249,24 @@ class TargetLock(Base):
     target: Mapped[str] = mapped_column(String(300), primary_key=True)
     run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Outbox(Base):
+    """A chain to send, committed with the decision that calls for it (a new run, an approval).
+
+    shared/outbox.py sends it right after the commit, and again from the gateway's
+    background relay if the broker was down; `sent_at` marks it sent.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "created_at", postgresql_where=text("sent_at IS NULL")),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(64), comment="run.create, run.approve, reaper: ...")
+    tasks: Mapped[list[str]] = mapped_column(JSONB, comment="Task names of the chain, in order")
+    message: Mapped[dict[str, Any]] = mapped_column(comment="The RunMessage the first task gets")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -7,10 +7,12 @@ import uuid
 
 import httpx
 
-from shared.db.models import Run
+from sqlalchemy import select
+
+from shared.db.models import Outbox, Run
 from shared.db.session import session_scope
 
-from tests.conftest import free_port, gateway_server
+from tests.conftest import free_port, gateway_server, wait_for_status
 from tests.scenarios import PRIVATE_LOGS_BUCKET, with_stack
 
 
@@ -41,15 +43,23 @@ def test_readyz_is_503_and_names_neo4j_when_neo4j_is_down(database):
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
 
 
-def test_a_request_while_the_broker_is_down_gets_503_and_the_run_is_recorded_failed(database, keys):
-    with _gateway(MCP_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0") as server:
+def test_a_request_while_the_broker_is_down_is_recorded_queued_and_runs_later(database, api, workers, keys):
+    """202 with the run `queued`: its chain waits in the outbox and is sent by a relay that
+    reaches the broker (here the in-process gateway's background relay)."""
+    with _gateway(MCP_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0", MCP_REAPER_INTERVAL_SECONDS="0") as server:
         port = server.port
         _wait_up(port)
         body = with_stack(PRIVATE_LOGS_BUCKET, "logs-no-broker")
         response = httpx.post(f"http://127.0.0.1:{port}/api/v1/requests", json=body, headers=keys.requester, timeout=60)
-        assert response.status_code == 503
-        assert "broker is unavailable" in response.json()["detail"]
-        run_id = response.json()["detail"].split("run ")[1].split(" ")[0]
+        assert response.status_code == 202, response.text
+        assert response.json()["status"] == "queued"
+        run_id = uuid.UUID(response.json()["id"])
         with session_scope() as session:
-            run = session.get(Run, uuid.UUID(run_id))
-            assert run.status == "failed" and "broker" in run.error  # recorded, not lost
+            pending = session.scalars(select(Outbox).where(Outbox.run_id == run_id)).one()
+            assert pending.sent_at is None and pending.reason == "run.create"
+            assert "Connection refused" in (pending.last_error or ""), pending.last_error
+            assert session.get(Run, run_id).status == "queued"  # recorded, not lost, not failed
+    run = wait_for_status(api, keys.viewer, str(run_id), {"awaiting_approval", "blocked", "failed"}, timeout=180)
+    assert run["status"] == "awaiting_approval", run
+    with session_scope() as session:
+        assert session.scalars(select(Outbox).where(Outbox.run_id == run_id)).one().sent_at is not None

@@ -1,0 +1,153 @@
+"""One executor per step, and a heartbeat that tells the reaper the executor is alive.
+
+`StepLease` holds a session-level Postgres advisory lock keyed by (run, task) on its own
+connection: a worker that dies drops its connection and so its lock, and a duplicate
+delivery that finds the lock taken drops its copy of the chain.
+
+While the step runs, a thread renews `run_steps.heartbeat_at` every
+`step_heartbeat_seconds` on that same connection. When the heartbeat stops (the worker
+was killed), `shared/reaper.py` re-sends the step after `step_lease_seconds` instead of
+waiting for the broker's visibility timeout (minutes).
+
+If Postgres restarts under a running step, the lock's connection is gone: the heartbeat
+reconnects and takes the lock again. If someone else took it meanwhile (the reaper
+re-sent the step and another worker runs it), this execution is `lost`: its result is
+dropped and its chain stopped, so the step is recorded once and the chain goes on once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+
+from sqlalchemy import Connection, text
+
+from shared.db.session import get_engine
+from shared.queues import Task
+from shared.settings import get_settings
+from shared.store_retry import is_db_fault, with_store_retry
+
+log = logging.getLogger(__name__)
+
+_BEAT = text(
+    "UPDATE run_steps SET heartbeat_at = now() WHERE run_id = :run_id AND name = :name AND status = 'running'"
+)
+
+
+def lock_key(run_id: str, task: Task) -> int:
+    digest = hashlib.sha256(f"{run_id}:{task.value}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class StepLease:
+    """The advisory lock of one step execution, and its heartbeat thread."""
+
+    def __init__(self, run_id: str, task: Task) -> None:
+        self.run_id = run_id
+        self.task = task
+        self.key = lock_key(run_id, task)
+        self.connection: Connection | None = None
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _try_lock(self) -> bool:
+        self._close()
+        connection = get_engine().connect()
+        try:
+            got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar())
+            connection.commit()
+        except BaseException:
+            connection.close()
+            raise
+        if got:
+            self.connection = connection
+        else:
+            connection.close()
+        return got
+
+    def acquire(self) -> bool:
+        """Take the lock (waiting out a Postgres outage); False when another executor holds it."""
+        return with_store_retry(f"the step lock of {self.task.value}", self._try_lock)
+
+    def start_heartbeat(self) -> None:
+        self._thread = threading.Thread(target=self._beat_loop, name=f"lease-{self.task.value}", daemon=True)
+        self._thread.start()
+
+    def _beat_loop(self) -> None:
+        interval = get_settings().step_heartbeat_seconds
+        while not self._stop.wait(interval):
+            try:
+                self._beat()
+            except Exception as exc:  # noqa: BLE001 - a missed beat is retried at the next tick
+                log.warning("heartbeat of %s for run %s failed: %s", self.task.value, self.run_id, exc)
+
+    def _beat(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.execute(_BEAT, {"run_id": self.run_id, "name": self.task.value})
+                self.connection.commit()
+                return
+            except Exception as exc:  # noqa: BLE001
+                if not is_db_fault(exc):
+                    raise
+                log.warning("the lock connection of %s for run %s was lost (%s); taking the lock again",
+                            self.task.value, self.run_id, str(exc).splitlines()[0] if str(exc) else exc)
+                self._close(dead=True)
+        if not self._try_lock():  # raises while Postgres is still down: tried again at the next tick
+            self.lost = True
+            self._stop.set()
+            log.error("%s for run %s: another executor took the step while Postgres was away; "
+                      "this execution's result will be dropped", self.task.value, self.run_id)
+            return
+        log.info("%s for run %s holds its step lock again", self.task.value, self.run_id)
+        self._beat()
+
+    def stop_heartbeat(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def still_held(self) -> bool:
+        """After the step ran: do we still hold the lock (retaking it if Postgres restarted)?"""
+        if self.lost:
+            return False
+
+        def check() -> bool:
+            if self.connection is not None:
+                try:
+                    self.connection.execute(text("SELECT 1"))
+                    self.connection.commit()
+                    return True
+                except Exception as exc:  # noqa: BLE001
+                    if not is_db_fault(exc):
+                        raise
+                    self._close(dead=True)
+            return self._try_lock()
+
+        self.lost = not with_store_retry(f"the step lock of {self.task.value}", check)
+        return not self.lost
+
+    def release(self) -> None:
+        self.stop_heartbeat()
+        if self.connection is None:
+            return
+        try:
+            self.connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+            self.connection.commit()
+        except Exception as exc:  # noqa: BLE001 - a dead connection has released its lock already
+            log.info("step lock of %s for run %s released with its connection (%s)", self.task.value, self.run_id,
+                     type(exc).__name__)
+        finally:
+            self._close()
+
+    def _close(self, dead: bool = False) -> None:
+        if self.connection is not None:
+            try:
+                if dead:  # not returned to the pool: the next checkout gets a fresh connection
+                    self.connection.invalidate()
+                self.connection.close()
+            except Exception:  # noqa: BLE001 - closing a dead connection
+                pass
+            self.connection = None
