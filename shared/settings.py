@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # Seconds before Redis hands an unacknowledged task (its worker died) to another
     # worker. Longer than any single step; polling steps re-queue themselves instead.
     broker_visibility_timeout: int = Field(default=300, ge=5)
+    # Celery task events (received/started/succeeded per task, for monitors). Off: each
+    # costs Redis round trips on every pipeline hop, and Flower turns them on by itself
+    # (``enable_events``) while it runs.
+    celery_task_events: bool = False
 
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"

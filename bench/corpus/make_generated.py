@@ -73,6 +73,32 @@ STACKS: dict[str, DeploymentIntent] = {
     "azure-storage-eastus": DeploymentIntent(
         action=Action.provision, cloud="azure", region="eastus", stack="backups", buckets=_buckets("acmebak", 2),
     ),
+    "aws-eks-dev-apne1-argocd": DeploymentIntent(
+        cloud="aws", platform="eks", region="ap-northeast-1", environment="dev", stack="kr-dev",
+        cluster=ClusterSpec(name="kr-dev", node_instance_type="t3.large", node_min=1, node_max=2,
+                            kubernetes_version="1.29"),
+        app=AppSpec(name="board", image="ghcr.io/acme/board", tag="1.0.3", replicas=2, port=8000, namespace="board",
+                    expose=True),
+        buckets=_buckets("acme-board-apne1", 2, public=0),
+        gitops="argocd",
+    ),
+    "aws-buckets-8-euc1": DeploymentIntent(
+        action=Action.provision, cloud="aws", region="eu-central-1", environment="prod", stack="ledger",
+        buckets=_buckets("acme-ledger-euc1", 8),
+    ),
+    "gcp-gke-asia-ne3-dev": DeploymentIntent(
+        cloud="gcp", platform="gke", region="asia-northeast3", environment="dev", stack="seoul-dev",
+        cluster=ClusterSpec(name="seoul-dev", node_min=1, node_max=3),
+        app=AppSpec(name="web", image="gcr.io/acme/web", tag="0.3.0", replicas=1, port=8080, namespace="web",
+                    expose=True),
+    ),
+    "azure-aks-storage-northeurope": DeploymentIntent(
+        cloud="azure", platform="aks", region="northeurope", environment="prod", stack="erp-prod",
+        cluster=ClusterSpec(name="erp-prod", node_min=3, node_max=12),
+        app=AppSpec(name="erp", image="acme/erp", tag="7.0.2", replicas=3, port=8080, namespace="erp"),
+        buckets=_buckets("acmeerp", 3),
+        gitops="flux",
+    ),
     "aws-app-only-privileged": DeploymentIntent(
         cloud="aws", platform="eks", region="us-east-2", environment="dev", stack="debug-tools",
         app=AppSpec(name="netshoot", image="nicolaka/netshoot", tag="0.13", replicas=1, port=8080,

@@ -261,6 +261,29 @@ class _CSafeLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: 
         return mapping
 
 
+def _edges_hashed_by_fields(edge_class: Any) -> None:
+    """checkov's graph ``Edge`` compared and hashed by its fields instead of its text.
+
+    ``Edge.__hash__`` and ``__eq__`` format ``"[origin -(label)-> dest]"`` on every call,
+    and the renderer puts edges in sets and dicts tens of thousands of times per
+    Terraform scan. Two edges are equal exactly when origin, label and destination
+    are (vertex indexes are ints, labels are attribute names), so the tuple of the
+    three says the same without building a string. Set order was never fixed: string
+    hashes are salted per process.
+    """
+
+    def __eq__(self: Any, other: Any) -> bool:
+        return isinstance(other, edge_class) and (self.origin, self.label, self.dest) == (other.origin, other.label, other.dest)
+
+    def __ne__(self: Any, other: Any) -> bool:
+        return not __eq__(self, other)
+
+    def __hash__(self: Any) -> int:
+        return hash((self.origin, self.label, self.dest))
+
+    edge_class.__eq__, edge_class.__ne__, edge_class.__hash__ = __eq__, __ne__, __hash__
+
+
 SETUP_LOCK = threading.Lock()
 CHECKOV_LOCK = threading.Lock()  # checkov's registries and runners are not thread-safe
 _configured = False
@@ -299,6 +322,7 @@ def configure_checkov() -> None:
             import_module("checkov.terraform.graph_builder.foreach.abstract_handler").evaluate_terraform = memoised
             import_module("checkov.terraform.graph_builder.local_graph").os = _os_with_cached_realpath()
             _jsonpath_parser_built_once(import_module("bc_jsonpath_ng.parser").JsonPathParser)
+            _edges_hashed_by_fields(import_module("checkov.common.graph.graph_builder.graph_components.edge").Edge)
             k8s_yaml = import_module("checkov.kubernetes.parser.k8_yaml")
             if hasattr(yaml, "CSafeLoader"):
                 k8s_yaml.SafeLineLoader = _CSafeLineLoader

@@ -36,7 +36,10 @@ MAX_YAML_ALIASES = 100
 MAX_YAML_EXPANDED_NODES = 200_000
 MAX_NESTING = 64
 
-_Parser = getattr(yaml, "CParser", None)
+try:  # PyYAML 6 keeps libyaml's parser in yaml.cyaml (``yaml.CParser`` does not exist)
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - libyaml is part of the pinned PyYAML wheels
+    _Parser = None
 
 
 def check_structure(file: GeneratedFile) -> None:
