@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = "0006_reliability"
-down_revision = "0005_github"
+down_revision = "0006_console_runs_created"  # both branches added a 0006; chained here
 branch_labels = None
 depends_on = None
 
