@@ -80,6 +80,9 @@ def cases(run_id: str) -> list[dict]:
          "content": b'{"text": "\\ud800"}', "headers": json_headers, "expect": 422},
         {"name": "NUL in an uploaded file", "method": "POST", "path": "/api/v1/validate",
          "json": {"files": {"main.tf": "resource \u0000"}}, "expect": 422},
+        {"name": "1e400 in a JSON value", "method": "POST", "path": "/api/v1/intents/parse",
+         "content": b'{"text": "x", "n": 1e400}', "headers": json_headers, "expect": 422},
+        {"name": "row id past bigint in a path", "method": "GET", "path": f"/api/v1/config/{2**70}", "expect": 422},
         {"name": "body of 70 MiB", "method": "POST", "path": "/api/v1/intents/parse",
          "content": b'{"text": "' + b"x" * (70 * 1024 * 1024) + b'"}', "headers": json_headers, "expect": 413},
     ]
