@@ -48,7 +48,10 @@ def main() -> None:
     plan = ChaosPlan(runs=args.runs, kill_seconds=args.kill_seconds, kill_every=args.kill_every,
                      redis_down_seconds=args.redis_down, postgres_down_seconds=args.postgres_down,
                      neo4j_down_seconds=0 if args.no_neo4j else args.neo4j_down, settle_timeout=args.settle_timeout)
-    stack = PrivateStack(Path(os.environ["MCP_TEST_LOG_DIR"]), private_neo4j=not args.no_neo4j)
+    # The production retry backoff (the tests' settings cap it at 2 s): a 30 s Neo4j outage is
+    # what retries with backoff up to 60 s are for.
+    stack = PrivateStack(Path(os.environ["MCP_TEST_LOG_DIR"]), private_neo4j=not args.no_neo4j,
+                         extra_env={"MCP_STEP_RETRY_BACKOFF_MAX": "60"})
     load_before = os.getloadavg()
     started = time.time()
     try:
@@ -60,6 +63,8 @@ def main() -> None:
         "bench": "chaos",
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "plan": plan.__dict__,
+        "settings": {key: value for key, value in stack.env.items() if key.startswith("MCP_") and "URL" not in key
+                     and "ROOT" not in key and "FILE" not in key},
         "machine": {"cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in load_before],
                     "loadavg_after": [round(x, 2) for x in os.getloadavg()],
                     "note": "loaded: shared by other engineers' test runs and builds"},

@@ -25,6 +25,11 @@ from shared.settings import get_settings
 log = logging.getLogger(__name__)
 UNACKED_KEY = "unacked"  # kombu.transport.redis defaults
 UNACKED_INDEX_KEY = "unacked_index"  # delivery tag -> time delivered
+PRIORITY_SEP, PRIORITY_STEPS = "\x06\x16", (0, 3, 6, 9)  # a queue's list per priority step
+
+
+def _lists(queue: Queue) -> list[str]:
+    return [queue.value if step == 0 else f"{queue.value}{PRIORITY_SEP}{step}" for step in PRIORITY_STEPS]
 
 
 def _run_id(raw: bytes | str) -> str | None:
@@ -48,7 +53,8 @@ def runs_in_broker(unacked_newer_than: float) -> set[str] | None:
     try:
         pipe = client.pipeline(transaction=False)
         for queue in Queue:
-            pipe.lrange(queue.value, 0, -1)
+            for name in _lists(queue):
+                pipe.lrange(name, 0, -1)
         pipe.zrangebyscore(UNACKED_INDEX_KEY, time.time() - unacked_newer_than, "+inf")
         *replies, recent_tags = pipe.execute()
         if recent_tags:

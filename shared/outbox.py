@@ -48,7 +48,7 @@ def _send(session: Session, celery: Celery, row: Outbox) -> bool:
         return True
     row.attempts += 1
     try:
-        send_chain(celery, [Task(name) for name in row.tasks], row.message)
+        send_chain(celery, [Task(name) for name in row.tasks], row.message, resent=row.reason.startswith("reaper:"))
     except Exception as exc:  # noqa: BLE001 - any broker fault: the row stays pending
         row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         log.warning("outbox %s (%s, run %s) not sent: %s", row.id, row.reason, row.run_id, row.last_error)

@@ -14,20 +14,32 @@ from shared.contracts import RunMessage
 from shared.queues import CHAIN_APPLY, CHAIN_PLAN, Task
 
 
-def _chain(app: Celery, tasks: Sequence[Task], message: RunMessage | dict) -> chain:
+# Broker priorities (Redis: a list per priority step, the lowest number served first).
+# Pipeline steps go at STEP_PRIORITY; a step the reaper re-sends (its worker died) goes at
+# RESENT_PRIORITY, ahead of the queue's backlog, so its run does not wait behind every run
+# queued after it.
+STEP_PRIORITY = 5
+RESENT_PRIORITY = 0
+
+
+def _chain(app: Celery, tasks: Sequence[Task], message: RunMessage | dict, first_priority: int) -> chain:
     """The chain's tasks ignore results: a run's truth is its rows in Postgres, and a sender
     that awaits no result never subscribes to the result backend (which, while Redis is
     down, retries for 20 s before letting a request go)."""
     wire = message.to_wire() if isinstance(message, RunMessage) else message
     first, *rest = tasks
-    signatures = [app.signature(first.value, args=(wire,), queue=first.queue.value, ignore_result=True)]
-    signatures += [app.signature(task.value, queue=task.queue.value, ignore_result=True) for task in rest]
+    signatures = [app.signature(first.value, args=(wire,), queue=first.queue.value, ignore_result=True,
+                                priority=first_priority)]
+    signatures += [app.signature(task.value, queue=task.queue.value, ignore_result=True, priority=STEP_PRIORITY)
+                   for task in rest]
     return chain(*signatures)
 
 
-def send_chain(app: Celery, tasks: Sequence[Task], message: RunMessage | dict) -> str:
-    """Send `tasks` as one chain, the first getting `message`; returns the first task's id."""
-    return _chain(app, tasks, message).apply_async().id
+def send_chain(app: Celery, tasks: Sequence[Task], message: RunMessage | dict, *, resent: bool = False) -> str:
+    """Send `tasks` as one chain, the first getting `message`; returns the first task's id.
+
+    `resent`: the first task goes ahead of its queue's backlog (a step re-sent by the reaper)."""
+    return _chain(app, tasks, message, RESENT_PRIORITY if resent else STEP_PRIORITY).apply_async().id
 
 
 def chain_from(task: Task) -> tuple[Task, ...]:

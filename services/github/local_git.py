@@ -51,17 +51,26 @@ class LocalGitRepository:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _bare(self) -> Repo:
-        if (self.path / "HEAD").exists():
-            return Repo(self.path)
-        bare = Repo.init(self.path, bare=True, initial_branch=MAIN)
-        with tempfile.TemporaryDirectory() as work:
-            clone = Repo.clone_from(str(self.path), work)
-            readme = Path(work) / "README.md"
-            readme.write_text(f"# {self.name}\n\nGitOps repository managed by MCP Cloud.\n")
-            clone.index.add([str(readme)])
-            clone.index.commit("Initialise GitOps repository", author=AUTHOR, committer=AUTHOR)
-            clone.git.push("origin", f"HEAD:refs/heads/{MAIN}")
+        """The repository, with `main` created if it is missing: on first use, or when the
+        worker creating it was killed between `git init` and the first commit (the folder
+        exists, `main` does not, and every later proposal would fail on it)."""
+        exists = (self.path / "HEAD").exists()
+        bare = Repo(self.path) if exists else Repo.init(self.path, bare=True, initial_branch=MAIN)
+        if f"refs/heads/{MAIN}" not in {ref.path for ref in bare.references}:
+            self._initialise(bare)
         return bare
+
+    def _initialise(self, bare: Repo) -> None:
+        """Main's first commit, written with plumbing: `main` appears in one ref update, or not at all."""
+        data = f"# {self.name}\n\nGitOps repository managed by MCP Cloud.\n".encode()
+        blob = bare.odb.store(IStream("blob", len(data), BytesIO(data)))
+        with tempfile.TemporaryDirectory() as scratch:
+            index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            bare.git.update_index("--add", "--cacheinfo", f"100644,{blob.hexsha.decode()},README.md", env=index)
+            tree = bare.git.write_tree(env=index)
+        commit = bare.git.commit_tree(tree, "-m", "Initialise GitOps repository", env=_IDENTITY)
+        bare.git.update_ref(f"refs/heads/{MAIN}", commit)
+        bare.git.symbolic_ref("HEAD", f"refs/heads/{MAIN}")
 
     def propose(self, branch: str, files: list[GeneratedFile], title: str) -> ChangeProposal:
         """Commit `files` on `branch` (from main); the same files give the same head.

@@ -59,3 +59,16 @@ def test_a_file_the_bundle_no_longer_has_is_removed_from_main_after_the_merge(tm
     on_main = set(_git(repo, "ls-tree", "-r", "--name-only", "main").split())
     assert "kubernetes/web/service_yaml" not in on_main
     assert {"kubernetes/web/deployment_yaml", "README.md"} <= on_main  # outside the bundle's folders: kept
+
+
+def test_a_repository_whose_creation_was_cut_short_gets_its_main_and_takes_proposals(tmp_path):
+    """A worker killed between `git init` and the first commit left a repository without main."""
+    from git import Repo
+
+    Repo.init(tmp_path / "stack.git", bare=True, initial_branch="main")  # what the killed worker left
+    repo = LocalGitRepository(tmp_path, "stack")
+    change = repo.propose("mcp/run-9", _files(terraform__main_tf="a = 9\n"), "run 9")
+    assert _git(repo, "log", "--format=%s", "main").splitlines() == ["Initialise GitOps repository"]
+    assert _git(repo, "rev-list", "--count", "main..mcp/run-9").strip() == "1"
+    assert repo.read("main", "README.md").startswith("# stack")
+    assert repo.merge(change.branch, "merge run 9") == _git(repo, "rev-parse", "main").strip()

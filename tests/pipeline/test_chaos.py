@@ -27,7 +27,7 @@ def chaos_stack(stores):
 
 def test_chaos_small_scale_loses_and_duplicates_nothing(chaos_stack):
     plan = ChaosPlan(runs=8, kill_seconds=24, kill_every=8, redis_down_seconds=4, postgres_down_seconds=6,
-                     neo4j_down_seconds=0, settle_timeout=240)
+                     neo4j_down_seconds=0, settle_timeout=120)  # within pytest-timeout (300 s, setup included)
     report = run_chaos(chaos_stack, plan)
     (chaos_stack.log_dir / "chaos-report.json").write_text(json.dumps(report, indent=2, default=str))
     hit = {event["event"]: event.get("runs_in_flight") for event in report["faults"]}
