@@ -107,7 +107,10 @@ class Run(Base):
         comment="Which minimum-persona policy applied: config key, scope, rule, persona")
     target: Mapped[str] = mapped_column(String(300), index=True)
     intent: Mapped[dict[str, Any]]
-    message: Mapped[dict[str, Any]] = mapped_column(comment="The latest RunMessage of the run's chain")
+    # Deferred: the message carries the whole bundle (tens of KB of JSON). Loading a run
+    # for its status (every pipeline step does, twice; the runs list does per row) does
+    # not decode it; code that reads `run.message` loads it then, in the same session.
+    message: Mapped[dict[str, Any]] = mapped_column(deferred=True, comment="The latest RunMessage of the run's chain")
     error: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), comment="Unique per requesting principal")
     request_sha256: Mapped[str | None] = mapped_column(
