@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -26,6 +27,8 @@ from services.gateway.routes import events, health, intents, keys, me, runs, val
 from services.gateway.routes import graph as graph_routes
 from services.gateway.routes import knowledge as knowledge_routes
 
+log = logging.getLogger(__name__)
+
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
@@ -34,8 +37,12 @@ async def lifespan(app: FastAPI):
     if settings.bootstrap_admin_key is not None:
         with session_scope() as session:
             ensure_key(session, "bootstrap-admin", Role.admin, settings.bootstrap_admin_key.get_secret_value())
-    with session_scope() as session:  # runs recorded by a gateway that died before queueing them
-        resume_stalled(session, get_celery())
+    try:  # runs recorded by a gateway that died before queueing them
+        with session_scope() as session:
+            resume_stalled(session, get_celery())
+    except Exception as exc:  # noqa: BLE001 - a store outage must not stop the gateway; the reaper loop retries
+        log.warning("resuming stalled runs at start failed (%s: %s); the reaper retries every tick",
+                    type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
     reaper = asyncio.create_task(reaper_loop(get_celery()))  # expired leases, ended chains, the outbox
     try:
         async with mcp_endpoint.endpoint.running():  # the MCP session manager lives as long as the app

@@ -7,7 +7,7 @@ import logging
 from shared.contracts import ScanRequest, ScanResponse
 from shared.db.models import RunStatus, StepStatus
 from shared.queues import Task
-from shared.steps import StepContext, StepError, StepResult, pipeline_task
+from shared.steps import StepContext, StepError, StepResult, TransientStepError, pipeline_task
 
 from services.policy.graph_checks import GraphCheckUnavailable, apply_graph_guardrails
 from services.policy.outcome import VerdictError, outcome_of
@@ -29,10 +29,12 @@ def validate_step(message, step: StepContext) -> StepResult:
     step.log(f"persona {message.persona.value}: non-blocking findings block at {threshold_name(threshold)} ({source})")
     verdict = scan(message.bundle, message.persona, threshold)
     # Graph-aware guardrails (services/policy/graph_checks): fail closed, never a silent pass.
+    # An unreadable graph is a store outage: retried with backoff like any other, and the run
+    # fails naming the guardrails only when Neo4j stays away past the retries.
     try:
         verdict = apply_graph_guardrails(verdict, {f.path: f.content for f in message.bundle.files}, message.intent)
     except GraphCheckUnavailable as exc:
-        raise StepError(str(exc)) from exc
+        raise TransientStepError(str(exc)) from exc
     updated = message.model_copy(update={"verdict": verdict})
     try:
         outcome = outcome_of(verdict, threshold)

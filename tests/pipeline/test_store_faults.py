@@ -152,3 +152,16 @@ def test_gateway_answers_while_postgres_restarts_and_recovers(private_stack):
     with httpx.Client(base_url=stack.gateway.url, timeout=30) as client:
         answer = client.get("/api/v1/runs", headers=stack.keys["requester"])
     assert answer.status_code == 200, answer.text
+
+
+def test_a_read_while_postgres_is_down_is_a_503_not_a_500(private_stack):
+    """The caller learns the store is away and may retry; nothing pretends to have worked."""
+    stack = private_stack
+    stack.pg.stop("fast")
+    try:
+        with httpx.Client(base_url=stack.gateway.url, timeout=60) as client:
+            answer = client.get("/api/v1/runs", headers=stack.keys["requester"])
+    finally:
+        stack.pg.start()
+    assert answer.status_code == 503, answer.text
+    assert "Postgres" in answer.json()["detail"] and answer.headers["retry-after"] == "5"

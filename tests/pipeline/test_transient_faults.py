@@ -22,3 +22,20 @@ def test_neo4j_down_during_record_graph_is_retried_then_fails_the_run_clearly(ap
     assert "after 2 retries" in graph["detail"], graph
     assert "rag.record_graph" in run["error"]
     assert "rag.report" not in [step["name"] for step in run["steps"]]
+
+
+def test_graph_guardrails_without_neo4j_are_retried_then_fail_the_run_naming_them(api, workers, keys):
+    """An unreadable graph is a store outage, not a verdict: retried, and never a pass."""
+    workers.restart("policy", MCP_NEO4J_URI=f"bolt://127.0.0.1:{free_port()}", MCP_STEP_RETRY_MAX="2")
+    try:
+        run_id = api.post("/api/v1/requests", json=with_stack(PRIVATE_LOGS_BUCKET, "logs-no-graph-guardrails"),
+                          headers=keys.requester).json()["id"]
+        run = wait_for_status(api, keys.viewer, run_id, {"awaiting_approval", "blocked", "failed"}, timeout=180)
+    finally:
+        workers.restart("policy")
+    assert run["status"] == "failed"
+    validate = next(step for step in run["steps"] if step["name"] == "policy.validate")
+    assert validate["status"] == "failed" and validate["attempts"] == 3  # the first try and two retries
+    assert "after 2 retries" in validate["detail"] and "could not read the graph" in validate["detail"], validate
+    assert "GR-GRAPH-" in run["error"]
+    assert "terraform.plan" not in [step["name"] for step in run["steps"]]
