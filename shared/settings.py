@@ -60,7 +60,9 @@ class Settings(BaseSettings):
         default=7 * 24 * 3600, ge=0, description="How long policy workers share scan results in Redis; 0: not shared"
     )
 
-    step_retry_max: int = Field(default=5, ge=0, le=20)
+    # A transient fault (a store or an API away) is retried with backoff 1, 2, 4 … capped at
+    # step_retry_backoff_max: 8 retries wait about 3 minutes, longer than a Neo4j or Redis restart.
+    step_retry_max: int = Field(default=8, ge=0, le=20)
     step_retry_backoff_max: int = Field(default=60, ge=1, le=600)
     poll_interval_seconds: float = Field(default=5.0, gt=0)
     poll_timeout_seconds: int = Field(default=1800, ge=1)
