@@ -316,9 +316,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Headless Debian Chromium driven by Playwright (no browser download: executable_path)."""
+    """Headless Debian Chromium driven by Playwright (no browser download: executable_path).
+
+    Module scope: Playwright's sync API keeps an event loop running in the main thread while
+    it is open, which breaks every asyncio/anyio test that runs after it (the MCP tests), so
+    it is closed at the end of each module that uses it."""
     import shutil
 
     from playwright.sync_api import sync_playwright

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.config import ConfigUnavailable, Resolved, get_client
 from shared.config.entry import plain_value
+from shared.config.keys import KeyProviderError
 from shared.config.resolve import Scope
 from shared.db.models_config import ConfigAudit, ConfigItem
 
@@ -134,6 +135,9 @@ def _call(action):
         raise HTTPException(exc.status, exc.message) from exc
     except ConfigUnavailable as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+    except KeyProviderError as exc:  # a secret sealed under a KEK this server does not hold
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                            f"a secret in the answer cannot be opened by this server: {exc}") from exc
 
 
 @router.get("/resolve", response_model=list[ResolvedOut])
