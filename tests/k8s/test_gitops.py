@@ -62,8 +62,8 @@ def test_the_controller_syncs_main_and_three_pods_run(local_cluster, controller)
 
 @pytest.mark.parametrize("controller", [
     pytest.param("argocd", marks=pytest.mark.xfail(
-        reason="in one full-suite run under load Argo CD still said OutOfSync/Missing without its sync error after "
-               "180 s; passes alone (open in issue 11)", strict=False)),
+        reason="Argo CD still says OutOfSync/Missing without its sync error after 180 s, in the full suite and "
+               "alone on a quiet machine (open in issue 11)", strict=False)),
     "flux",
 ])
 def test_a_broken_manifest_on_main_shows_the_controllers_error(local_cluster, controller):
