@@ -115,7 +115,7 @@ case "${1:-}" in
     for name in "${SERVICES[@]}"; do start_one "$name"; done
     for name in "${SERVICES[@]}"; do wait_ready "$name"; done
     log "ready: console http://127.0.0.1:$WEB_PORT  gateway http://127.0.0.1:$GATEWAY_PORT  flower http://127.0.0.1:$FLOWER_PORT"
-    log "$("$ROOT/.venv/bin/python" -m deploy.docker.flower_auth)"  # Flower asks for this login
+    log "$("$ROOT/.venv/bin/python" -m deploy.docker.flower_auth)"  # where Flower's login is (never the password)
     ;;
   stop)
     for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do stop_one "${SERVICES[i]}"; done

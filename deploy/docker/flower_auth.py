@@ -2,8 +2,9 @@
 
 Why: Flower's task table shows run ids, requesters and intents. Outside dev/test the
 password must be set (k8s: secret `mcpcloud-flower`; compose: the environment); in dev
-and test one is generated once into `.data/flower-password` (mode 600) and
-`scripts/stack.sh start` prints it. `python -m deploy.docker.flower_auth` prints the login.
+and test one is generated once into `.data/flower-password` (mode 600). `scripts/stack.sh
+start` prints the user and where the password is (`python -m deploy.docker.flower_auth`),
+never the password itself.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def basic_auth_option() -> str:
 
 
 if __name__ == "__main__":
-    user, password = credentials()
+    user, _ = credentials()
     given = get_settings().flower_password
-    source = "MCP_FLOWER_PASSWORD" if given and given.get_secret_value() else str(get_settings().flower_password_file)
-    print(f"flower login: {user} / {password}  (from {source})")
+    source = ("the environment (MCP_FLOWER_PASSWORD)" if given and given.get_secret_value()
+              else f"{get_settings().flower_password_file} (mode 600)")
+    print(f"flower login: user {user}, password in {source}")

@@ -13,10 +13,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.contracts.errors import ERROR_DESCRIPTIONS, ErrorBody, FieldProblem
+from shared.store_retry import is_db_fault
 from shared.storable import field_name
 
 #: What any authenticated operation can answer besides its own codes.
@@ -65,7 +66,7 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> JSONRespo
 async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """Postgres down or restarting: a 503 the caller can retry, not a 500. Any other
     database error is a bug and stays a 500."""
-    if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError) and not exc.connection_invalidated:
+    if not is_db_fault(exc):
         raise exc
     return error_response(503, "the database (Postgres) did not answer; try again shortly", headers={"Retry-After": "5"})
 
@@ -73,5 +74,4 @@ async def database_unavailable(request: Request, exc: Exception) -> JSONResponse
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(DBAPIError, database_unavailable)
