@@ -1,6 +1,7 @@
 """Where a stack's GitOps manifests live: one answer for the terraform, github and k8s services.
 
-With `MCP_GITHUB_REPOSITORY` set it is that GitHub repository; otherwise a local bare
+With a GitHub repository configured (the config service's `github.repository`, as the
+github service reads it, else `MCP_GITHUB_REPOSITORY`) it is that repository; otherwise a local bare
 repository per stack under `MCP_LOCAL_GIT_ROOT`. Its URL is the one a cluster clones from:
 `MCP_GITOPS_REPO_BASE_URL/<name>.git` (scripts/cluster.sh serves the local repositories
 over smart HTTP there). Without a base URL it is a file:// URL, which is true of where the
@@ -46,10 +47,26 @@ def github_clone_url(api_url: str, repository: str) -> str:
     return f"{github_web_url(api_url)}/{repository}.git"
 
 
+def github_repository() -> str | None:
+    """owner/name of the GitHub repository the GitOps changes go to, or None.
+
+    The same answer for every service: the generator writes its clone URL into the
+    Argo CD Application / Flux GitRepository, and the github service pushes there.
+    Raises `shared.config.ConfigUnavailable` when the config service cannot answer, so
+    a step retries instead of silently writing the local repository's URL.
+    """
+    from shared.config import get_client  # the config client imports settings, not this module
+
+    settings = get_settings()
+    configured = get_client().value("github.repository", env=settings.env, service="github")
+    return str(configured) if configured else settings.github_repository
+
+
 def repository_url(intent: DeploymentIntent) -> str:
     settings = get_settings()
-    if settings.github_repository:
-        return github_clone_url(settings.github_api_url, settings.github_repository)
+    repository = github_repository()
+    if repository:
+        return github_clone_url(settings.github_api_url, repository)
     if settings.gitops_repo_base_url:
         return f"{settings.gitops_repo_base_url.rstrip('/')}/{local_repository_name(intent)}.git"
     return f"file://{local_repository_path(intent)}"

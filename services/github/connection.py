@@ -19,6 +19,7 @@ from typing import Any
 from github import Auth, Github, GithubRetry
 
 from shared.config import ConfigUnavailable, get_client
+from shared.gitops import github_repository
 from shared.settings import get_settings
 
 
@@ -96,7 +97,7 @@ def connect() -> GitHubTarget | None:
     if found is None:
         return None
     auth, kind = found
-    repository = _config_value("github.repository") or settings.github_repository
+    repository = github_repository()
     if not repository:
         raise GitHubNotConfigured("GitHub credentials are configured but no repository: set MCP_GITHUB_REPOSITORY "
                                   "or the config key github.repository (owner/name)")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import shutil
 
 from shared.approvals import require_approved
+from shared.config import ConfigUnavailable
 from shared.contracts import Action, FileKind, TerraformRun
 from shared.db.models import RunStatus, StepStatus
 from shared.gitops import repository_url
 from shared.settings import get_settings
 from shared.queues import Task
-from shared.steps import StepContext, StepError, StepResult, pipeline_task
+from shared.steps import StepContext, StepError, StepResult, TransientStepError, pipeline_task
 
 from services.terraform import plan_store
 from services.terraform.generator import GenerationError, generate
@@ -26,7 +27,11 @@ from services.terraform.worker import app
 def generate_step(message, step: StepContext) -> StepResult:
     """Intent → root module + catalog modules + manifests, parsed back and statically validated."""
     try:
-        bundle = generate(message.intent, message.context, gitops_repo_url=repository_url(message.intent))
+        gitops_repo_url = repository_url(message.intent)
+    except ConfigUnavailable as exc:
+        raise TransientStepError(f"config service unavailable for github.repository: {exc}") from exc
+    try:
+        bundle = generate(message.intent, message.context, gitops_repo_url=gitops_repo_url)
     except GenerationError as exc:
         raise StepError(f"cannot generate Terraform for this intent: {exc}") from exc
     issues = validate_bundle(bundle)

@@ -23,7 +23,7 @@ def test_the_clone_url_is_the_web_host_of_the_api_url(api_url, clone_url):
     assert github_clone_url(api_url, "acme/deployments") == clone_url
 
 
-def test_the_generated_gitops_manifests_point_at_the_enterprise_host(monkeypatch):
+def test_the_generated_gitops_manifests_point_at_the_enterprise_host(database, monkeypatch):
     from shared.settings import get_settings
 
     monkeypatch.setenv("MCP_GITHUB_API_URL", "https://ghe.example.com/api/v3")
@@ -34,3 +34,21 @@ def test_the_generated_gitops_manifests_point_at_the_enterprise_host(monkeypatch
     finally:
         get_settings.cache_clear()
     assert url == "https://ghe.example.com/acme/deployments.git"  # not .../api/v3/acme/deployments.git
+
+
+def test_a_repository_set_in_the_config_service_is_where_the_manifests_point(github_config, monkeypatch):
+    """The generator and the github service read one answer: the config service's
+    `github.repository` wins over MCP_GITHUB_REPOSITORY, so the Application's repoURL is the
+    repository the pull request goes to."""
+    from shared.gitops import github_repository
+    from shared.settings import get_settings
+
+    monkeypatch.setenv("MCP_GITHUB_API_URL", "https://ghe.example.com/api/v3")
+    monkeypatch.setenv("MCP_GITHUB_REPOSITORY", "acme/from-environment")
+    get_settings.cache_clear()
+    try:
+        github_config("github.repository", "acme/from-config")
+        assert github_repository() == "acme/from-config"
+        assert repository_url(SCENARIOS["eks-nginx-argocd"]) == "https://ghe.example.com/acme/from-config.git"
+    finally:
+        get_settings.cache_clear()
