@@ -99,6 +99,12 @@ pg_start() {
     # server and create our role/databases in it rather than fail or move to another port.
     # `stop` leaves such a server alone. To run ours instead, stop it or set PGPORT.
     log "postgres: port $PGPORT is served by a server not started here; provisioning it"
+    # Another checkout's server (its socket is not in the default folder) already has our role:
+    # it creates the databases itself (CREATEDB) over TCP. Otherwise the postgres superuser must.
+    if PGPASSWORD=mcpcloud "$bin/psql" -h 127.0.0.1 -p "$PGPORT" -U mcpcloud -d postgres -qtAc 'SELECT 1' >/dev/null 2>&1; then
+      PGPASSWORD=mcpcloud pg_provision "$bin/psql" -h 127.0.0.1 -p "$PGPORT" -U mcpcloud
+      return
+    fi
     [ "$(id -u)" = 0 ] || die "need root (su postgres) to create role/databases in the existing server"
     pg_provision runuser -u postgres -- "$bin/psql" -p "$PGPORT"
     return
