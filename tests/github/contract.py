@@ -44,10 +44,12 @@ def validator_for(op: str, status: int) -> Draft202012Validator:
 class ContractServer:
     port: int
     process: subprocess.Popen
+    api_prefix: str = ""
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        """The API base URL (MCP_GITHUB_API_URL); ends in /api/v3 for the Enterprise layout."""
+        return f"http://127.0.0.1:{self.port}{self.api_prefix}"
 
     def control(self, method: str, path: str, body=None):
         response = httpx.request(method, f"{self.url}/_control/{path}", json=body, timeout=10)
@@ -76,15 +78,15 @@ class ContractServer:
         return len(answers)
 
 
-def start_contract_server() -> ContractServer:
+def start_contract_server(api_prefix: str = "") -> ContractServer:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "tests.github.contract_server", str(port)], cwd=REPO,
+    process = subprocess.Popen([sys.executable, "-m", "tests.github.contract_server", str(port), api_prefix], cwd=REPO,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while True:
         try:
-            httpx.get(f"http://127.0.0.1:{port}/_control/state", timeout=2)
-            return ContractServer(port, process)
+            httpx.get(f"http://127.0.0.1:{port}{api_prefix}/_control/state", timeout=2).raise_for_status()
+            return ContractServer(port, process, api_prefix)
         except httpx.TransportError:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"contract server did not start: {process.stderr.read().decode()[-2000:]}")

@@ -57,8 +57,11 @@ def _error(status: int, message: str, errors: list | None = None) -> tuple[int, 
     return status, body
 
 
-def create_app(base: str) -> FastAPI:
-    world = World(base)
+def create_app(base: str, api_prefix: str = "") -> FastAPI:
+    """The contract server; with `api_prefix` "/api/v3" every route (control routes too)
+    sits under it, as GitHub Enterprise Server serves its REST API, and the URLs in its
+    answers carry it."""
+    world = World(base + api_prefix)
 
     async def ticker() -> None:
         async with httpx.AsyncClient(timeout=10) as client:
@@ -122,7 +125,7 @@ def create_app(base: str) -> FastAPI:
         def url(n: int) -> str:
             query = dict(request.query_params)
             query.update(page=str(n), per_page=str(per_page))
-            return f"{world.base}{request.url.path}?{urlencode(query)}"
+            return str(request.url.replace(query=urlencode(query)))
         if number < last:
             links += [f'<{url(number + 1)}>; rel="next"', f'<{url(last)}>; rel="last"']
         if number > 1:
@@ -238,4 +241,9 @@ def create_app(base: str) -> FastAPI:
                "R": R, "now": now, "Scenario": Scenario, "DispatchRefused": DispatchRefused, "workflow_spec": workflow_spec}
     add_pull_routes(app, context)
     add_action_routes(app, context)
-    return app
+    if not api_prefix:
+        return app
+    enterprise = FastAPI(lifespan=lifespan)
+    enterprise.state.world = world
+    enterprise.mount(api_prefix, app)
+    return enterprise
