@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from celery import Celery
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only, selectinload
@@ -28,6 +28,8 @@ from shared.contracts import Action, DeploymentIntent, Persona, RunMessage
 from shared.db.models import Approval, AuditLog, Run, RunStatus, TargetLock
 from shared.queues import CHAIN_APPLY, CHAIN_PLAN
 from shared.reaper import reap
+
+from services.gateway.run_cursor import RunCursor
 from shared.steps import finish_run
 
 from services.gateway import persona_policy
@@ -136,15 +138,21 @@ SUMMARY_COLUMNS = (Run.id, Run.status, Run.persona, Run.requested_by, Run.target
                    Run.finished_at, Run.error)
 
 
-def list_runs(session: Session, *, status: RunStatus | None, persona: Persona | None, limit: int, offset: int):
+def list_runs(session: Session, *, status: RunStatus | None, persona: Persona | None, limit: int, offset: int = 0,
+              after: RunCursor | None = None):
     """Newest first, summary columns only (reading another column raises instead of loading
-    it row by row); ordered by (created_at DESC, id), which ix_runs_created_id serves."""
+    it row by row); ordered by (created_at DESC, id), which ix_runs_created_id serves.
+    `after` starts the page strictly after that row (keyset); `total` counts the filter's
+    rows, not the ones after the cursor."""
     conditions = []
     if status is not None:
         conditions.append(Run.status == status.value)
     if persona is not None:
         conditions.append(Run.persona == persona.value)
     total = session.scalar(select(func.count()).select_from(Run).where(*conditions))
+    if after is not None:
+        conditions.append(or_(Run.created_at < after.created_at,
+                              and_(Run.created_at == after.created_at, Run.id > after.id)))
     items = session.scalars(
         select(Run).options(load_only(*SUMMARY_COLUMNS, raiseload=True)).where(*conditions)
         .order_by(Run.created_at.desc(), Run.id).limit(limit).offset(offset)

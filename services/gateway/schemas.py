@@ -123,3 +123,5 @@ class RunPage(BaseModel):
     total: int
     limit: int
     offset: int
+    next_cursor: str | None = Field(default=None, description="pass as `after` for the next page; null "
+                                                              "when this page came back shorter than `limit`")

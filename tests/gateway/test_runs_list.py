@@ -62,3 +62,30 @@ def test_newest_first_is_served_by_the_created_at_index(database):
         plan = "\n".join(session.scalars(text(
             "EXPLAIN SELECT id FROM runs ORDER BY created_at DESC, id LIMIT 50 OFFSET 0")).all())
     assert "ix_runs_created_id" in plan and "Sort" not in plan.split("ix_runs_created_id")[0], plan
+
+
+def test_paging_by_cursor_sees_every_run_once_while_new_runs_arrive(api, keys):
+    tag = f"keyset-{uuid.uuid4().hex[:6]}"
+    ids = _add_runs(5, tag)
+    seen: list[str] = []
+    params = {"status": "rejected", "limit": 2}
+    first = api.get("/api/v1/runs", params=params, headers=keys.viewer).json()
+    _add_runs(1, tag)  # a run arriving between pages must not shift the later pages
+    page = first
+    while True:
+        seen += [item["id"] for item in page["items"] if item["requested_by"] == tag]
+        if page["next_cursor"] is None:
+            break
+        response = api.get("/api/v1/runs", params={**params, "after": page["next_cursor"]}, headers=keys.viewer)
+        assert response.status_code == 200, response.text
+        page = response.json()
+    assert seen == ids[::-1]  # newest first, each once, the late arrival (newer than page one) not among them
+
+
+def test_a_cursor_the_api_did_not_return_is_a_422_naming_it(api, keys):
+    bad = api.get("/api/v1/runs", params={"after": "not-a-cursor"}, headers=keys.viewer)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.after", bad.text
+    assert "next_cursor" in bad.json()["errors"][0]["message"]
+    cursor = api.get("/api/v1/runs", params={"limit": 1}, headers=keys.viewer).json()["next_cursor"]
+    both = api.get("/api/v1/runs", params={"after": cursor, "offset": 1}, headers=keys.viewer)
+    assert both.status_code == 422 and both.json()["errors"][0]["field"] == "query.offset", both.text

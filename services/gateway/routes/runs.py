@@ -7,14 +7,16 @@ import json
 import uuid
 from typing import Annotated
 
+from pydantic import AfterValidator
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from shared.contracts import ArtifactBundle, Persona, RunMessage
-from shared.contracts.errors import ErrorBody
+from shared.contracts.errors import ErrorBody, FieldProblem
 from shared.db.models import Run, RunStatus
 
-from services.gateway import requests_service, runs_service
+from services.gateway import requests_service, run_cursor, runs_service
+from services.gateway.run_cursor import RunCursor
 from services.gateway.deps import Approver, CeleryApp, DbSession, Requester, Viewer
 from services.gateway.runs_service import BrokerUnavailable, RunConflict, RunForbidden, RunInvalid
 from services.gateway.schemas import (
@@ -121,9 +123,17 @@ def list_runs(
     persona: Persona | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-) -> RunPage:
-    items, total = runs_service.list_runs(db, status=status_, persona=persona, limit=limit, offset=offset)
-    return RunPage(items=[_summary(run) for run in items], total=total, limit=limit, offset=offset)
+    after: Annotated[str | None, Query(max_length=200, description="the previous page's next_cursor (keyset paging)"),
+                     AfterValidator(run_cursor.checked)] = None,
+):
+    if after is not None and offset:
+        return error_response(422, "pass either after (keyset paging) or offset, not both",
+                              [FieldProblem(field="query.offset", message="leave it out when after is given")])
+    cursor = RunCursor.decode(after) if after is not None else None
+    items, total = runs_service.list_runs(db, status=status_, persona=persona, limit=limit, offset=offset, after=cursor)
+    following = RunCursor(items[-1].created_at, items[-1].id).encode() if len(items) == limit else None
+    return RunPage(items=[_summary(run) for run in items], total=total, limit=limit, offset=offset,
+                   next_cursor=following)
 
 
 @router.get("/runs/{run_id}", response_model=RunDetail)
