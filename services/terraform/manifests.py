@@ -19,6 +19,8 @@ from shared.contracts.intent import AppSpec, DeploymentIntent
 
 NON_ROOT_UID = 10001
 MANAGED_BY = "mcp-cloud"
+# Argo CD's retry of a failed automated sync: attempts after 5, 10 and 20 s, then the operation is Failed.
+ARGOCD_SYNC_RETRY = {"limit": 3, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "1m"}}
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,11 @@ def gitops_manifests(
                 "source": {"repoURL": repo_url, "targetRevision": revision, "path": f"kubernetes/{app.name}",
                            "directory": {"include": "*.yaml"}},
                 "destination": {"server": "https://kubernetes.default.svc", "namespace": app.namespace},
-                "syncPolicy": {"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["CreateNamespace=true"]},
+                # An explicit retry budget (≈35 s of backoff): without it Argo CD retries a failed automated
+                # sync 5 times, backing off up to 3 min, so a rejected manifest stays "Running" for minutes
+                # before the operation turns Failed (services/k8s/controllers.py waits for that verdict).
+                "syncPolicy": {"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["CreateNamespace=true"],
+                               "retry": ARGOCD_SYNC_RETRY},
             },
         })]
     if intent.gitops == "flux":
