@@ -5,7 +5,8 @@ compare at once (instead of its poll); success is `status.sync.status == Synced`
 revision main points at, and `status.health.status == Healthy`. A failed automated sync
 stays `operationState.phase: Running` while Argo CD retries it (the Application's
 `syncPolicy.retry`; Argo CD's default is 5 retries backing off up to 3 min each, longer
-than our watch), and only then turns Failed; the error itself is in
+than our watch; the Application we generate declares a shorter one), and only then
+turns Failed; the error itself is in
 `operationState.message` and `operationState.syncResult.resources[].message`. Flux: the
 `reconcile.fluxcd.io/requestedAt` annotation on the GitRepository and Kustomization;
 success is the Kustomization's Ready=True with `lastAppliedRevision` at that revision.
@@ -134,8 +135,7 @@ def _argo(live: dict[str, Any], expected: str) -> tuple[ControllerStatus, bool]:
     result.synced = sync.get("status") == "Synced" and revision == expected
     result.healthy = health.get("status") == "Healthy"
     if errors:
-        result.message = "; ".join(errors[:1] + _distinct(errors[1:]) if errors[0].startswith("Argo CD sync")
-                                   else _distinct(errors))
+        result.message = "; ".join(_distinct(errors))
         return result, True
     if result.synced and result.healthy:
         result.message = f"Argo CD: Synced at {revision[:10]}, Healthy"
