@@ -4,8 +4,8 @@ Argo CD: the `argocd.argoproj.io/refresh` annotation makes the application contr
 compare at once (instead of its poll); success is `status.sync.status == Synced` at the
 revision main points at, and `status.health.status == Healthy`. A failed automated sync
 stays `operationState.phase: Running` while Argo CD retries it (the Application's
-`syncPolicy.retry`; Argo CD's default is 5 retries backing off up to 3 min each, longer
-than our watch; the Application we generate declares a shorter one), and only then
+`syncPolicy.retry`; Argo CD's default is 5 retries waiting 10 s doubling to 160 s, ~5 min,
+longer than our watch; the Application we generate declares a shorter one), and only then
 turns Failed; the error itself is in
 `operationState.message` and `operationState.syncResult.resources[].message`. Flux: the
 `reconcile.fluxcd.io/requestedAt` annotation on the GitRepository and Kustomization;

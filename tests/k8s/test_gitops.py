@@ -89,7 +89,7 @@ def test_a_broken_manifest_on_main_shows_the_controllers_error(local_cluster, co
 
 
 def test_argocd_still_retrying_at_the_timeout_is_reported_with_its_error(local_cluster):
-    """An Application without our retry budget (Argo CD's default: 5 retries, up to 3 min apart)
+    """An Application without our retry budget (Argo CD's default: 5 retries, 10 s doubling to 160 s)
     is still retrying when the watch ends: the timeout carries the failed attempt's error."""
     target = admin(local_cluster.kubeconfig)
     intent = app_intent(gitops="argocd")
