@@ -2,7 +2,12 @@
 
 Argo CD: the `argocd.argoproj.io/refresh` annotation makes the application controller
 compare at once (instead of its poll); success is `status.sync.status == Synced` at the
-revision main points at, and `status.health.status == Healthy`. Flux: the
+revision main points at, and `status.health.status == Healthy`. A failed automated sync
+stays `operationState.phase: Running` while Argo CD retries it (the Application's
+`syncPolicy.retry`; Argo CD's default is 5 retries waiting 10 s doubling to 160 s, ~5 min,
+longer than our watch; the Application we generate declares a shorter one), and only then
+turns Failed; the error itself is in
+`operationState.message` and `operationState.syncResult.resources[].message`. Flux: the
 `reconcile.fluxcd.io/requestedAt` annotation on the GitRepository and Kustomization;
 success is the Kustomization's Ready=True with `lastAppliedRevision` at that revision.
 A controller's own error (sync failed, build failed, health check failed) ends the
@@ -67,8 +72,50 @@ def _ref(obj: dict[str, Any]) -> str:
     return f"{obj['kind']}/{obj['metadata']['namespace']}/{obj['metadata']['name']}"
 
 
+def _quote(field: str, text: str) -> str:
+    return f"{field}: {text.strip()}"
+
+
+def _distinct(quotes: list[str]) -> list[str]:
+    """Drop a quote whose text repeats one already kept (Argo CD copies the same rejection into
+    the operation message, the failed resource's message and the SyncError condition)."""
+    kept: list[str] = []
+    for quote in quotes:
+        text = quote.split(": ", 1)[-1].rstrip(".")
+        if not any(text in k or k.split(": ", 1)[-1].rstrip(".") in text for k in kept):
+            kept.append(quote)
+    return kept
+
+
+def _argo_sync_errors(operation: dict[str, Any], *, retrying: bool = False) -> list[str]:
+    """Argo CD's own words about a failed sync attempt, each with the status field it came from.
+
+    The operation message names the first rejection; each resource Argo CD could not apply
+    has its own message (the API server's rejection) in syncResult.resources[].
+    """
+    errors = []
+    message = operation.get("message") or ""
+    # while retrying, the message is the failed attempt's only until the next attempt starts
+    # ("Retrying operation. Attempt #n", then "one or more tasks are running")
+    if message and (not retrying or "Retrying attempt #" in message):
+        errors.append(_quote("status.operationState.message", message))
+    for resource in (operation.get("syncResult") or {}).get("resources") or []:
+        if resource.get("status") == "SyncFailed" or resource.get("hookPhase") in ("Failed", "Error"):
+            ref = f"{resource.get('kind')}/{resource.get('namespace') or '-'}/{resource.get('name')}"
+            errors.append(_quote(f"status.operationState.syncResult.resources[{ref}].message",
+                                 resource.get("message") or resource.get("status", "")))
+    return errors
+
+
 def _argo(live: dict[str, Any], expected: str) -> tuple[ControllerStatus, bool]:
-    """(status, finished)."""
+    """(status, finished).
+
+    Finished with an error when the Application has an error condition, or when Argo CD
+    ended its sync operation for the expected revision as Failed/Error (after the
+    retries its syncPolicy allows). While Argo CD is still retrying a failed attempt
+    (operationState.phase stays Running, retryCount > 0), the attempt's error is kept
+    in the message, so a timeout still reports Argo CD's own words.
+    """
     status = live.get("status") or {}
     sync, health = status.get("sync") or {}, status.get("health") or {}
     observed = bool(status.get("reconciledAt") or sync.get("status"))
@@ -76,15 +123,19 @@ def _argo(live: dict[str, Any], expected: str) -> tuple[ControllerStatus, bool]:
     result = ControllerStatus(kind="argocd", object=_ref(live), observed=observed, revision=revision,
                               expected_revision=expected, sync_status=sync.get("status", ""),
                               health_status=health.get("status", ""))
-    errors = [f"{c.get('type')}: {c.get('message')}" for c in status.get("conditions") or []
-              if c.get("type", "").endswith("Error")]
     operation = status.get("operationState") or {}
-    if operation.get("phase") in ("Failed", "Error") and (operation.get("syncResult") or {}).get("revision", revision) == expected:
-        errors.append(f"sync {operation['phase']}: {operation.get('message', '')}")
+    phase = operation.get("phase", "")
+    attempted = ((operation.get("syncResult") or {}).get("revision")
+                 or ((operation.get("operation") or {}).get("sync") or {}).get("revision") or revision)
+    errors = []
+    if phase in ("Failed", "Error") and attempted == expected:
+        errors = [f"Argo CD sync {phase} at {expected[:10]}", *_argo_sync_errors(operation)]
+    errors += [_quote(f"status.conditions[{c.get('type')}].message", c.get("message") or "")
+               for c in status.get("conditions") or [] if c.get("type", "").endswith("Error")]
     result.synced = sync.get("status") == "Synced" and revision == expected
     result.healthy = health.get("status") == "Healthy"
     if errors:
-        result.message = "; ".join(errors)
+        result.message = "; ".join(_distinct(errors))
         return result, True
     if result.synced and result.healthy:
         result.message = f"Argo CD: Synced at {revision[:10]}, Healthy"
@@ -92,6 +143,10 @@ def _argo(live: dict[str, Any], expected: str) -> tuple[ControllerStatus, bool]:
     if result.synced and health.get("status") == "Degraded":
         result.message = f"Argo CD: Synced at {revision[:10]}, Degraded: {health.get('message', '')}"
         return result, True
+    failed_attempt = _argo_sync_errors(operation, retrying=True) if phase == "Running" and attempted == expected else []
+    if operation.get("retryCount") and any(".resources[" in e for e in failed_attempt):
+        result.message = (f"Argo CD is retrying (attempt {operation['retryCount']}) a sync at {expected[:10]} that "
+                          "failed: " + "; ".join(_distinct(failed_attempt)))
     return result, False
 
 
@@ -147,8 +202,9 @@ def watch(target: ClusterTarget, objects: list[dict[str, Any]], expected: str, *
             result.message = f"{NO_CONTROLLER} ({result.object} has no status after {observe:.0f}s)"
             return result
         if elapsed >= timeout:
+            last = f"; last seen: {result.message}" if result.message else ""
             result.message = (f"{result.object} not in sync after {timeout:.0f}s: sync {result.sync_status or '-'}, "
                               f"health {result.health_status or '-'}, revision {result.revision[:10] or '-'} "
-                              f"(expected {expected[:10]})")
+                              f"(expected {expected[:10]}){last}")
             return result
         time.sleep(POLL_SECONDS)

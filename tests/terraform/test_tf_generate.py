@@ -135,6 +135,9 @@ def test_nginx_service_and_argocd_application_point_at_the_right_things(bundles)
     assert application["spec"]["source"]["path"] == "kubernetes/nginx"
     assert application["spec"]["destination"] == {"server": "https://kubernetes.default.svc", "namespace": "web"}
     assert application["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+    # a bounded retry, so a rejected manifest ends Argo CD's sync as Failed within the k8s watch (issue 11)
+    assert application["spec"]["syncPolicy"]["retry"] == {
+        "limit": 3, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "1m"}}
 
 
 # --- private-logs-bucket / public-website-bucket ----------------------------------------
