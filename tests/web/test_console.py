@@ -215,3 +215,25 @@ def test_the_ui_speaks_korean_and_english(console, browser, keys, lang, word):
     page.reload()
     expect(page.locator("main h1")).to_have_text(word)
     context.close()
+
+
+def test_the_runs_list_pages_forward_by_cursor_and_back(console, browser, keys):
+    from tests.gateway.test_runs_list import _add_runs
+
+    _add_runs(55, _stack("web-pages"))  # more than one page of 50 rejected runs
+    context, page = sign_in(browser, console, _key(keys.viewer))
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/api/v1/runs?" in request.url else None)
+    page.goto(f"{console.url}/#/runs")
+    page.select_option("#filter-status", "rejected")
+    expect(page.locator("#runs-info")).to_contain_text("1–50 /")
+    first = page.locator("#runs-body tr").evaluate_all("rows => rows.map(r => r.dataset.runId)")
+    page.click(".pager button:last-child")
+    expect(page.locator("#runs-info")).to_contain_text("51–")
+    second = page.locator("#runs-body tr").evaluate_all("rows => rows.map(r => r.dataset.runId)")
+    assert second and not set(first) & set(second)
+    assert any("after=" in url and "offset=" not in url for url in asked), asked
+    page.click(".pager button:first-child")
+    expect(page.locator("#runs-info")).to_contain_text("1–50 /")
+    assert page.locator("#runs-body tr").evaluate_all("rows => rows.map(r => r.dataset.runId)")[:10] == first[:10]
+    context.close()

@@ -8,7 +8,7 @@ export interface RunSummary {
   id: string; status: string; persona: string; requested_by: string; target: string;
   created_at: string; updated_at: string; finished_at: string | null; error: string | null;
 }
-interface RunPage { items: RunSummary[]; total: number; limit: number; offset: number }
+interface RunPage { items: RunSummary[]; total: number; limit: number; offset: number; next_cursor: string | null }
 
 const STATUSES = ["queued", "planning", "validating", "awaiting_approval", "blocked", "applying", "verifying",
   "succeeded", "not_applied", "failed", "rejected", "cancelled"];
@@ -16,8 +16,13 @@ const PERSONAS = ["devops", "security", "sre"];
 const PAGE = 50;
 const REFRESH_MS = 3000;
 
-function runsUrl(offset: number, status: string, persona: string): string {
-  const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+// Pages after the first are asked for by cursor (keyset: the server reads one page, and
+// runs arriving meanwhile shift nothing); a link to a deep page (#/runs?offset=N) uses
+// the offset once, since it carries no cursor.
+function runsUrl(offset: number, status: string, persona: string, after: string | null = null): string {
+  const query = new URLSearchParams({ limit: String(PAGE) });
+  if (after) query.set("after", after);
+  else query.set("offset", String(offset));
   if (status) query.set("status", status);
   if (persona) query.set("persona", persona);
   return `/api/v1/runs?${query}`;
@@ -52,13 +57,24 @@ function select(id: string, label: string, values: string[], current: string): H
 export const runsView: View = (main) => {
   const params = hashParams();
   let offset = Number(params.get("offset") ?? 0);
+  // cursors[i]: the `after` of the page i steps past the one first shown (null: by offset).
+  let cursors: (string | null)[] = [null];
   const status = select("filter-status", t("status"), STATUSES, params.get("status") ?? "");
   const persona = select("filter-persona", t("persona"), PERSONAS, params.get("persona") ?? "");
   const target = h("input", { id: "filter-target", type: "search", placeholder: t("filterTarget"), "aria-label": t("filterTarget"), value: params.get("target") ?? "" }) as HTMLInputElement;
   const body = h("tbody", { id: "runs-body" });
   const info = h("p", { class: "muted", id: "runs-info", "aria-live": "polite" });
-  const prev = h("button", { type: "button", onclick: () => { offset = Math.max(0, offset - PAGE); void load(); } }, t("prev"));
-  const next = h("button", { type: "button", onclick: () => { offset += PAGE; void load(); } }, t("next"));
+  const prev = h("button", { type: "button", onclick: () => {
+    offset = Math.max(0, offset - PAGE);
+    if (cursors.length > 1) cursors.pop(); else cursors = [null];
+    void load();
+  } }, t("prev"));
+  const next = h("button", { type: "button", onclick: () => {
+    if (!page?.next_cursor) return;
+    offset += PAGE;
+    cursors.push(page.next_cursor);
+    void load();
+  } }, t("next"));
   main.append(
     h("h1", {}, t("runs")),
     h("div", { class: "filters" }, status, persona, target),
@@ -67,7 +83,7 @@ export const runsView: View = (main) => {
       body),
     h("div", { class: "pager" }, prev, info, next),
   );
-  for (const el of [status, persona]) el.addEventListener("change", () => { offset = 0; void load(); });
+  for (const el of [status, persona]) el.addEventListener("change", () => { offset = 0; cursors = [null]; void load(); });
   target.addEventListener("input", () => render());
 
   let page: RunPage | null = null;
@@ -85,12 +101,12 @@ export const runsView: View = (main) => {
         h("td", { title: run.created_at }, age(run.created_at)),
       ));
     }
-    if (page) info.textContent = `${page.offset + 1}–${page.offset + page.items.length} / ${page.total} ${t("total")} · ${t("live")}`;
+    if (page) info.textContent = `${offset + 1}–${offset + page.items.length} / ${page.total} ${t("total")} · ${t("live")}`;
     (prev as HTMLButtonElement).disabled = offset === 0;
-    (next as HTMLButtonElement).disabled = !page || page.offset + page.items.length >= page.total;
+    (next as HTMLButtonElement).disabled = !page?.next_cursor || offset + page.items.length >= page.total;
   }
   async function load(): Promise<void> {
-    const url = runsUrl(offset, status.value, persona.value);
+    const url = runsUrl(offset, status.value, persona.value, cursors[cursors.length - 1]);
     const pending = early?.url === url ? early.page : get<RunPage>(url);
     early = null;
     try {
