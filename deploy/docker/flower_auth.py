@@ -1,10 +1,14 @@
-"""Flower's login: basic auth from `MCP_FLOWER_USER` / `MCP_FLOWER_PASSWORD`, never none.
+"""Flower's login: basic auth for `MCP_FLOWER_USER`, never none.
 
-Why: Flower's task table shows run ids, requesters and intents. Outside dev/test the
-password must be set (k8s: secret `mcpcloud-flower`; compose: the environment); in dev
-and test one is generated once into `.data/flower-password` (mode 600). `scripts/stack.sh
-start` prints the user and where the password is (`python -m deploy.docker.flower_auth`),
-never the password itself.
+Why: Flower's task table shows run ids, requesters and intents. The password is, in
+order: the config service's secret `flower.password` (scope service `flower`; encrypted,
+audited, rotated with `mcpcloud config`, read when Flower starts, so a rotation takes a
+Flower restart), then `MCP_FLOWER_PASSWORD` (k8s: secret `mcpcloud-flower`; compose: the
+environment); in dev and test, with neither, one is generated once into
+`.data/flower-password` (mode 600). Outside dev/test there is no generated fallback, and a
+config service that cannot answer stops Flower rather than let it start on another
+password. `scripts/stack.sh start` prints the user and where the password is
+(`python -m deploy.docker.flower_auth`), never the password itself.
 """
 
 from __future__ import annotations
@@ -19,12 +23,32 @@ class FlowerAuthMissing(RuntimeError):
     pass
 
 
+CONFIG_KEY = "flower.password"
+
+
+def configured_password() -> str | None:
+    """The config service's `flower.password`, or None when it holds none."""
+    from shared.config import ConfigUnavailable, get_client
+
+    settings = get_settings()
+    try:
+        value = get_client().value(CONFIG_KEY, env=settings.env, service="flower")
+    except ConfigUnavailable as exc:
+        raise FlowerAuthMissing(f"the config service cannot answer for {CONFIG_KEY} ({exc}): start Postgres, or "
+                                "set MCP_FLOWER_PASSWORD and leave the config key unset") from exc
+    return str(value) if value else None
+
+
 def credentials() -> tuple[str, str]:
     settings = get_settings()
-    if settings.flower_password is not None and settings.flower_password.get_secret_value():
+    from_config = configured_password()
+    if from_config is not None:
+        password = from_config
+    elif settings.flower_password is not None and settings.flower_password.get_secret_value():
         password = settings.flower_password.get_secret_value()
     elif settings.env not in ("dev", "test"):
-        raise FlowerAuthMissing(f"set MCP_FLOWER_PASSWORD: Flower never runs without a login (env={settings.env})")
+        raise FlowerAuthMissing(f"set MCP_FLOWER_PASSWORD or the config secret {CONFIG_KEY}: Flower never runs "
+                                f"without a login (env={settings.env})")
     else:
         path = settings.flower_password_file
         if not path.exists():
@@ -47,6 +71,7 @@ def basic_auth_option() -> str:
 if __name__ == "__main__":
     user, _ = credentials()
     given = get_settings().flower_password
-    source = ("the environment (MCP_FLOWER_PASSWORD)" if given and given.get_secret_value()
+    source = (f"the config service's secret {CONFIG_KEY}" if configured_password() is not None
+              else "the environment (MCP_FLOWER_PASSWORD)" if given and given.get_secret_value()
               else f"{get_settings().flower_password_file} (mode 600)")
     print(f"flower login: user {user}, password in {source}")

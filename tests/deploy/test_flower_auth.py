@@ -89,3 +89,30 @@ def test_flower_generates_a_password_in_dev_and_never_starts_open_in_prod(stores
                              "MCP_FLOWER_PASSWORD_FILE": str(tmp_path / "never")}, log)
     assert prod.wait(timeout=90) != 0
     assert "set MCP_FLOWER_PASSWORD" in log.read_text() and not (tmp_path / "never").exists()
+
+
+def test_a_password_in_the_config_service_wins_over_the_environment(database, clean_redis, tmp_path):
+    from shared.config import Scope
+    from shared.db.session import session_scope
+
+    from services.gateway.config_service import create_item, update_item
+
+    with session_scope() as db:
+        item = create_item(db, key="flower.password", scope=Scope(service="flower"), value="from-config-Vault-7",
+                           actor="tests", is_secret=True)
+        item_id = item.id
+    log = logs_dir() / "flower-auth-config.log"
+    process, url = _start_flower({"MCP_FLOWER_USER": "ops", "MCP_FLOWER_PASSWORD": "from-env-Old-1"}, log)
+    try:
+        _wait_ready(process, url, log)
+        assert httpx.get(url + "/tasks", auth=("ops", "from-config-Vault-7"), timeout=10).status_code == 200
+        assert httpx.get(url + "/tasks", auth=("ops", "from-env-Old-1"), timeout=10).status_code == 401
+        shown = subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "deploy.docker.flower_auth"], cwd=REPO,
+                               env={**os.environ, **TEST_ENV}, capture_output=True, text=True, timeout=60)
+        assert "password in the config service's secret flower.password" in shown.stdout, shown.stdout + shown.stderr
+        assert "from-config-Vault-7" not in shown.stdout + shown.stderr
+    finally:
+        _stop(process)
+        with session_scope() as db:
+            current = db.get(type(item), item_id)
+            update_item(db, item_id, version=current.version, actor="tests", enabled=False)
