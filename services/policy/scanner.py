@@ -44,9 +44,13 @@ _engine_lock = threading.Lock()
 
 #: A tiny bundle scanned at start: checkov loads graph checks and builds lazy state on
 #: the first scan of each framework (about half a second) and the first run should not pay it.
+#: Its IAM policy grants ``*``: the expansion of every IAM action is memoised (``iam_memos``).
 _WARM_UP = ArtifactBundle(files=[
     GeneratedFile(path="terraform/main.tf", kind=FileKind.terraform,
-                  content='resource "aws_s3_bucket" "warm_up" {\n  bucket = "warm-up"\n}\n'),
+                  content='resource "aws_s3_bucket" "warm_up" {\n  bucket = "warm-up"\n}\n\n'
+                          'resource "aws_iam_policy" "warm_up" {\n  name   = "warm-up"\n'
+                          '  policy = jsonencode({\n    Version   = "2012-10-17"\n'
+                          '    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]\n  })\n}\n'),
     GeneratedFile(path="kubernetes/pod.yaml", kind=FileKind.kubernetes,
                   content="apiVersion: v1\nkind: Pod\nmetadata:\n  name: warm-up\nspec:\n"
                           "  containers:\n    - name: c\n      image: busybox:1.36.1\n"),
