@@ -188,7 +188,7 @@ def _canonical_folder(
 
     lines = {path: text.split("\n") for path, text in texts.items()}
     renames: dict[str, str] = {}  # original call name -> canonical
-    called: list[str] = []  # texts of the vetted modules called
+    called: dict[str, None] = {}  # texts of the vetted modules called, each once (a module called 8 times is one text)
     label_values: set[str] = set()
     for path in sorted(parsed):
         for call in parsed[path].get("module", []):
@@ -200,7 +200,7 @@ def _canonical_folder(
                 head = _MODULE_CALL.match(lines[path][start - 1])
                 if head is None or head.group(2) != name:
                     raise _LeaveAlone
-                called.extend(module.texts)
+                called.update(dict.fromkeys(module.texts))
                 canonical = f"{_MODULE_PREFIX}{first + len(renames)}"
                 renames[name] = canonical
                 lines[path][start - 1] = f"{head.group(1)}{canonical}{head.group(3)}"
@@ -237,7 +237,7 @@ def _canonical_folder(
             if re.search(rf"(?<![\w.-])module\.{re.escape(original)}(?![\w-])", text):
                 raise _LeaveAlone  # pragma: no cover - the substitution above removed them all
         rewritten[path] = text
-    _check_no_value_left(label_values, rewritten.values(), called)
+    _check_no_value_left(label_values, rewritten.values(), called.keys())
     return rewritten, {canonical: original for original, canonical in renames.items()}
 
 
@@ -246,10 +246,13 @@ def _check_no_value_left(values: Iterable[str], *texts: Iterable[str]) -> None:
     modules it calls: otherwise the raw config links two places by an equal value and
     the canonical one would not (the cost is one uncached scan). Default tag values are
     exempt: checkov never reads them, so nothing can be linked through them."""
-    for value in values:
-        token = re.compile(rf"(?<![\w.-]){re.escape(value)}(?![\w.-])")
-        if any(token.search(text) for group in texts for text in group):
-            raise _LeaveAlone
+    values = sorted(set(values))
+    if not values:
+        return
+    # one pattern for all values: a search finds a match exactly when one value's would
+    token = re.compile(rf"(?<![\w.-])(?:{'|'.join(map(re.escape, values))})(?![\w.-])")
+    if any(token.search(text) for group in texts for text in group):
+        raise _LeaveAlone
 
 
 def _vetted_source(folder: str, body: Mapping[str, Any], vetted: Mapping[str, VettedModule]) -> VettedModule | None:

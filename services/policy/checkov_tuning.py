@@ -28,6 +28,12 @@ Why these settings (all for zero network and predictable latency):
     its LALR tables with ply for every expression it parses (about 80 ms each), which
     made JSONPath tables most of a fresh worker's first Terraform scan;
   - Kubernetes YAML is parsed by libyaml (same line marks) instead of pure Python.
+  - two pure helpers of the Terraform graph (reference discovery in a string, copies
+    of immutable values) cost less (``checkov_render_memos.py`` says why that is exact);
+  - cloudsplaining's IAM action filters are memoised (``iam_memos.py``): ``Action = "*"``
+    is expanded and filtered once per process, not for every policy and check;
+  - the GitHub Actions workflow schemas are checked and their validators built once
+    (``gha_schema.py``), not on every workflow.
 
   They are applied only to the pinned checkov version (``TUNED_FOR``); with any other
   version the engine refuses to start (the fail-closed hooks could not be trusted).
@@ -323,6 +329,9 @@ def configure_checkov() -> None:
             import_module("checkov.terraform.graph_builder.local_graph").os = _os_with_cached_realpath()
             _jsonpath_parser_built_once(import_module("bc_jsonpath_ng.parser").JsonPathParser)
             _edges_hashed_by_fields(import_module("checkov.common.graph.graph_builder.graph_components.edge").Edge)
+            import_module("services.policy.checkov_render_memos").install(_PROCESS_CACHES)
+            import_module("services.policy.iam_memos").install(_PROCESS_CACHES)
+            import_module("services.policy.gha_schema").install()
             k8s_yaml = import_module("checkov.kubernetes.parser.k8_yaml")
             if hasattr(yaml, "CSafeLoader"):
                 k8s_yaml.SafeLineLoader = _CSafeLineLoader

@@ -42,14 +42,25 @@ _engine: GuardrailEngine | None = None
 _engine_lock = threading.Lock()
 
 
-#: A tiny bundle scanned at start: checkov loads graph checks and builds lazy state on
-#: the first scan of each framework (about half a second) and the first run should not pay it.
+#: A tiny bundle scanned at start, one file per scanned kind: checkov imports runners, loads
+#: graph checks and builds lazy state on the first scan of each framework (about half a
+#: second) and the first request should not pay it.
+#: Its IAM policy grants ``*``: the expansion of every IAM action is memoised (``iam_memos``).
 _WARM_UP = ArtifactBundle(files=[
     GeneratedFile(path="terraform/main.tf", kind=FileKind.terraform,
-                  content='resource "aws_s3_bucket" "warm_up" {\n  bucket = "warm-up"\n}\n'),
+                  content='resource "aws_s3_bucket" "warm_up" {\n  bucket = "warm-up"\n}\n\n'
+                          'resource "aws_iam_policy" "warm_up" {\n  name   = "warm-up"\n'
+                          '  policy = jsonencode({\n    Version   = "2012-10-17"\n'
+                          '    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]\n  })\n}\n'),
     GeneratedFile(path="kubernetes/pod.yaml", kind=FileKind.kubernetes,
                   content="apiVersion: v1\nkind: Pod\nmetadata:\n  name: warm-up\nspec:\n"
                           "  containers:\n    - name: c\n      image: busybox:1.36.1\n"),
+    # one file of each other kind: their checkov runners are imported and set up here, not on a request
+    GeneratedFile(path=".github/workflows/warm-up.yml", kind=FileKind.github_actions,
+                  content="name: warm-up\non: push\njobs:\n  build:\n    runs-on: ubuntu-24.04\n"
+                          "    steps:\n      - run: echo warm-up\n"),
+    GeneratedFile(path="Dockerfile", kind=FileKind.dockerfile,
+                  content="FROM busybox:1.36.1\nUSER 1000\nHEALTHCHECK CMD true\n"),
 ])
 
 
