@@ -13,6 +13,12 @@ If Postgres restarts under a running step, the lock's connection is gone: the he
 reconnects and takes the lock again. If someone else took it meanwhile (the reaper
 re-sent the step and another worker runs it), this execution is `lost`: its result is
 dropped and its chain stopped, so the step is recorded once and the chain goes on once.
+
+The lock's connection also carries the step's own bookkeeping: `acquire` takes the lock
+and marks the step running in one transaction, and `transaction` records the result on
+it after the heartbeat stopped. A pipeline hop so checks out one connection and commits
+twice (start, end) instead of three connections and five commits; and a result written
+on the connection that holds the lock needs no separate "do we still hold it?" query.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import Connection, text
 
@@ -29,6 +37,12 @@ from shared.settings import get_settings
 from shared.store_retry import is_db_fault, with_store_retry
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:k)")
+
+
+class LeaseLost(Exception):
+    """Another executor took the step while this one could not reach Postgres."""
 
 _BEAT = text(
     "UPDATE run_steps SET heartbeat_at = now() WHERE run_id = :run_id AND name = :name AND status = 'running'"
@@ -56,7 +70,7 @@ class StepLease:
         self._close()
         connection = get_engine().connect()
         try:
-            got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar())
+            got = bool(connection.execute(_TRY_LOCK, {"k": self.key}).scalar())
             connection.commit()
         except BaseException:
             connection.close()
@@ -67,9 +81,60 @@ class StepLease:
             connection.close()
         return got
 
-    def acquire(self) -> bool:
-        """Take the lock (waiting out a Postgres outage); False when another executor holds it."""
-        return with_store_retry(f"the step lock of {self.task.value}", self._try_lock)
+    def acquire(self, first: Callable[[Connection], T]) -> tuple[bool, T | None]:
+        """Take the lock and run `first` in the same transaction (waiting out a Postgres outage).
+
+        (False, None) when another executor holds the lock; else (True, what `first` returned),
+        committed. If `first` fails, the connection is closed for good, which ends its lock."""
+
+        def attempt() -> tuple[bool, T | None]:
+            self._close()
+            connection = get_engine().connect()
+            try:
+                if not connection.execute(_TRY_LOCK, {"k": self.key}).scalar():
+                    connection.rollback()
+                    connection.close()
+                    return False, None
+                self.connection = connection
+                value = first(connection)
+                connection.commit()
+                return True, value
+            except BaseException:
+                self.connection = connection
+                self._close(dead=True)
+                raise
+
+        return with_store_retry(f"the step lock of {self.task.value}", attempt)
+
+    def transaction(self, what: str, fn: Callable[[Connection], T]) -> T:
+        """Run `fn` in a transaction on the lock's connection, once the heartbeat has stopped.
+
+        A connection that died (Postgres restarted) is replaced and the lock taken again;
+        `LeaseLost` when another executor took it meanwhile. Faults are retried
+        (shared/store_retry.py); any other error rolls back and is raised."""
+
+        def attempt() -> T:
+            if self.lost:
+                raise LeaseLost(f"{self.task.value} for run {self.run_id} was taken over by another executor")
+            if self.connection is None and not self._try_lock():
+                self.lost = True
+                raise LeaseLost(f"{self.task.value} for run {self.run_id} was taken over by another executor")
+            connection = self.connection
+            try:
+                value = fn(connection)
+                connection.commit()
+                return value
+            except BaseException as exc:
+                if is_db_fault(exc):
+                    self._close(dead=True)
+                else:
+                    try:
+                        connection.rollback()
+                    except Exception:  # noqa: BLE001 - a broken connection: replaced at the next use
+                        self._close(dead=True)
+                raise
+
+        return with_store_retry(what, attempt)
 
     def start_heartbeat(self) -> None:
         self._thread = threading.Thread(target=self._beat_loop, name=f"lease-{self.task.value}", daemon=True)
