@@ -181,14 +181,17 @@ def _begin(connection: Connection, task: Task, message: RunMessage, starts: RunS
 
     Runs in the transaction that took the step's lock (StepLease.acquire); plain SQL on
     the columns it needs: the run's status, not its row (whose message is tens of KB)."""
-    run_status = connection.scalar(select(Run.status).where(Run.id == message.run_id))
-    if run_status is None:
+    found = connection.execute(
+        select(Run.status.label("run_status"), RunStep.id, RunStep.status, RunStep.seq).select_from(Run)
+        .outerjoin(RunStep, (RunStep.run_id == Run.id) & (RunStep.name == task.value))
+        .where(Run.id == message.run_id)).first()
+    if found is None:
         log.error("run %s does not exist; %s dropped", message.run_id, task.value)
         return "stop", None
+    run_status = found.run_status
     if RunStatus(run_status).terminal:
         return "stop", None
-    step = connection.execute(select(RunStep.id, RunStep.status, RunStep.seq).where(
-        RunStep.run_id == message.run_id, RunStep.name == task.value)).first()
+    step = found if found.id is not None else None
     if step is not None and StepStatus(step.status).done:
         wire = _redelivered(connection, message.run_id, step, task)
         return ("stop", None) if wire is None else ("continue", wire)
@@ -307,23 +310,25 @@ def _record_result(
     output = result.output.model_dump(mode="json") if hasattr(result.output, "model_dump") else result.output
 
     def record(connection: Connection) -> bool:
-        run_status = connection.scalar(select(Run.status).where(Run.id == run_id).with_for_update())
-        updated = connection.execute(update(RunStep).where(RunStep.run_id == run_id, RunStep.name == task.value).values(
-            status=result.status.value, finished_at=now(), duration_ms=round(elapsed_ms, 2),
-            detail=result.detail or None, output=output,
-            log="\n".join(context.log_lines + result.log_lines) or None)).rowcount
-        if run_status is None or not updated:
-            raise StepError(f"run {run_id} vanished while {task.value} ran")
-        if run_status == RunStatus.cancelled.value:
-            return True
+        """The run row first (its row lock, as the gateway's cancel takes it), then the step's."""
         values: dict[str, Any] = {"message": wire}
         if result.run_status is not None:
             values["status"] = result.run_status.value
             if result.run_status.terminal:
                 values["finished_at"] = now()
-                connection.execute(delete(TargetLock).where(TargetLock.run_id == run_id))
-        connection.execute(update(Run).where(Run.id == run_id).values(**values))
-        return False
+        cancelled = connection.scalar(update(Run).where(Run.id == run_id, Run.status != RunStatus.cancelled.value)
+                                      .values(**values).returning(Run.id)) is None
+        if cancelled and connection.scalar(select(Run.status).where(Run.id == run_id).with_for_update()) is None:
+            raise StepError(f"run {run_id} vanished while {task.value} ran")
+        updated = connection.execute(update(RunStep).where(RunStep.run_id == run_id, RunStep.name == task.value).values(
+            status=result.status.value, finished_at=now(), duration_ms=round(elapsed_ms, 2),
+            detail=result.detail or None, output=output,
+            log="\n".join(context.log_lines + result.log_lines) or None)).rowcount
+        if not updated:
+            raise StepError(f"run {run_id} vanished while {task.value} ran")
+        if not cancelled and result.run_status is not None and result.run_status.terminal:
+            connection.execute(delete(TargetLock).where(TargetLock.run_id == run_id))
+        return cancelled
 
     try:
         cancelled = lease.transaction(f"recording the result of {task.value}", record)
