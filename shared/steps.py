@@ -32,11 +32,11 @@ import redis
 from neo4j import exceptions as neo4j_errors
 from celery import Celery, Task as CeleryTask
 from pydantic import ValidationError
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from shared import events
+from shared import events, steps_sql
 from shared.contracts import RunMessage
 from shared.db.models import Run, RunStatus, RunStep, StepStatus, TargetLock
 from shared.db.session import session_scope
@@ -179,36 +179,20 @@ def _begin(connection: Connection, task: Task, message: RunMessage, starts: RunS
            worker: str, queue: str) -> tuple[str, Any]:
     """Mark the step running, or say why not: ("run", (attempt, entered)), ("stop", None), ("continue", wire).
 
-    Runs in the transaction that took the step's lock (StepLease.acquire); plain SQL on
-    the columns it needs: the run's status, not its row (whose message is tens of KB)."""
-    found = connection.execute(
-        select(Run.status.label("run_status"), RunStep.id, RunStep.status, RunStep.seq).select_from(Run)
-        .outerjoin(RunStep, (RunStep.run_id == Run.id) & (RunStep.name == task.value))
-        .where(Run.id == message.run_id)).first()
-    if found is None:
+    One statement on the lock's connection, right after the lock (shared/steps_sql.py)."""
+    row = connection.execute(steps_sql.BEGIN, {
+        "run_id": message.run_id, "name": task.value, "seq": STEP_ORDER[task.value], "worker": worker,
+        "queue": queue, "started": now(), "starts": starts.value if starts else None,
+        "terminal": steps_sql.TERMINAL_RUN, "done": steps_sql.DONE_STEP}).one()
+    if row.run_status is None:
         log.error("run %s does not exist; %s dropped", message.run_id, task.value)
         return "stop", None
-    run_status = found.run_status
-    if RunStatus(run_status).terminal:
+    if RunStatus(row.run_status).terminal:
         return "stop", None
-    step = found if found.id is not None else None
-    if step is not None and StepStatus(step.status).done:
-        wire = _redelivered(connection, message.run_id, step, task)
+    if row.attempts is None:  # the step is done already
+        wire = _redelivered(connection, message.run_id, row.step_seq, row.step_status, task)
         return ("stop", None) if wire is None else ("continue", wire)
-    started = now()
-    running = {"status": StepStatus.running.value, "worker": worker, "queue": queue, "started_at": started,
-               "heartbeat_at": started, "detail": None}
-    if step is None:
-        attempts = connection.scalar(insert(RunStep).values(
-            run_id=message.run_id, name=task.value, seq=STEP_ORDER[task.value], attempts=1, executions=1,
-            **running).returning(RunStep.attempts))
-    else:
-        attempts = connection.scalar(update(RunStep).where(RunStep.id == step.id).values(
-            attempts=RunStep.attempts + 1, executions=RunStep.executions + 1, **running).returning(RunStep.attempts))
-    entered = starts is not None and run_status != starts.value
-    if entered:
-        connection.execute(update(Run).where(Run.id == message.run_id).values(status=starts.value))
-    return "run", (attempts, entered)
+    return "run", (row.attempts, row.entered)
 
 
 def _run_locked(celery_task: CeleryTask, task: Task, fn: StepFunction, message: RunMessage,
@@ -268,12 +252,12 @@ def _still_ours(celery_task: CeleryTask, lease: StepLease) -> bool:
     return False
 
 
-def _redelivered(connection: Connection, run_id: Any, step: Any, task: Task) -> dict | None:
+def _redelivered(connection: Connection, run_id: Any, seq: int, status: str, task: Task) -> dict | None:
     """A step found done: reuse its result; never restart a chain that moved on (None: stop)."""
     later = connection.scalar(
-        select(RunStep.id).where(RunStep.run_id == run_id, RunStep.seq > step.seq).limit(1)
+        select(RunStep.id).where(RunStep.run_id == run_id, RunStep.seq > seq).limit(1)
     )
-    if later is not None or step.status in (StepStatus.blocked.value, StepStatus.failed.value):
+    if later is not None or status in (StepStatus.blocked.value, StepStatus.failed.value):
         return None
     log.info("%s for run %s already done; continuing the chain from its stored result", task.value, run_id)
     return connection.scalar(select(Run.message).where(Run.id == run_id))
@@ -309,26 +293,18 @@ def _record_result(
     wire = result.message.to_wire()
     output = result.output.model_dump(mode="json") if hasattr(result.output, "model_dump") else result.output
 
+    ends = result.run_status is not None and result.run_status.terminal
+
     def record(connection: Connection) -> bool:
-        """The run row first (its row lock, as the gateway's cancel takes it), then the step's."""
-        values: dict[str, Any] = {"message": wire}
-        if result.run_status is not None:
-            values["status"] = result.run_status.value
-            if result.run_status.terminal:
-                values["finished_at"] = now()
-        cancelled = connection.scalar(update(Run).where(Run.id == run_id, Run.status != RunStatus.cancelled.value)
-                                      .values(**values).returning(Run.id)) is None
-        if cancelled and connection.scalar(select(Run.status).where(Run.id == run_id).with_for_update()) is None:
+        """One statement (shared/steps_sql.py); True when the run was cancelled meanwhile."""
+        row = connection.execute(steps_sql.RECORD, {
+            "run_id": run_id, "name": task.value, "status": result.status.value, "finished": now(),
+            "duration_ms": round(elapsed_ms, 2), "detail": result.detail or None, "output": output,
+            "log": "\n".join(context.log_lines + result.log_lines) or None, "message": wire,
+            "run_status": result.run_status.value if result.run_status is not None else None, "ends": ends}).one()
+        if not row.step_found:
             raise StepError(f"run {run_id} vanished while {task.value} ran")
-        updated = connection.execute(update(RunStep).where(RunStep.run_id == run_id, RunStep.name == task.value).values(
-            status=result.status.value, finished_at=now(), duration_ms=round(elapsed_ms, 2),
-            detail=result.detail or None, output=output,
-            log="\n".join(context.log_lines + result.log_lines) or None)).rowcount
-        if not updated:
-            raise StepError(f"run {run_id} vanished while {task.value} ran")
-        if not cancelled and result.run_status is not None and result.run_status.terminal:
-            connection.execute(delete(TargetLock).where(TargetLock.run_id == run_id))
-        return cancelled
+        return not row.run_updated
 
     try:
         cancelled = lease.transaction(f"recording the result of {task.value}", record)

@@ -14,11 +14,12 @@ reconnects and takes the lock again. If someone else took it meanwhile (the reap
 re-sent the step and another worker runs it), this execution is `lost`: its result is
 dropped and its chain stopped, so the step is recorded once and the chain goes on once.
 
-The lock's connection also carries the step's own bookkeeping: `acquire` takes the lock
-and marks the step running in one transaction, and `transaction` records the result on
-it after the heartbeat stopped. A pipeline hop so checks out one connection and commits
-twice (start, end) instead of three connections and five commits; and a result written
-on the connection that holds the lock needs no separate "do we still hold it?" query.
+The lock's connection also carries the step's own bookkeeping, in autocommit: `acquire`
+takes the lock and then marks the step running, and `transaction` records the result
+after the heartbeat stopped, each one statement (shared/steps_sql.py). A pipeline hop so
+checks out one connection and makes five round trips to Postgres (ping, lock, start,
+end, unlock) where it made about twenty-five; and a result written on the connection
+that holds the lock needs no separate "do we still hold it?" query.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ from shared.settings import get_settings
 from shared.store_retry import is_db_fault, with_store_retry
 
 log = logging.getLogger(__name__)
+
+
+def _connect() -> Connection:
+    """The lease's connection, in autocommit: each statement its own transaction (shared/steps_sql.py)."""
+    return get_engine().connect().execution_options(isolation_level="AUTOCOMMIT")
 T = TypeVar("T")
 _TRY_LOCK = text("SELECT pg_try_advisory_lock(:k)")
 _UNLOCK = text("SELECT pg_advisory_unlock(:k)")
@@ -71,7 +77,7 @@ class StepLease:
 
     def _try_lock(self) -> bool:
         self._close()
-        connection = get_engine().connect()
+        connection = _connect()
         try:
             got = bool(connection.execute(_TRY_LOCK, {"k": self.key}).scalar())
             connection.commit()
@@ -85,14 +91,14 @@ class StepLease:
         return got
 
     def acquire(self, first: Callable[[Connection], T]) -> tuple[bool, T | None]:
-        """Take the lock and run `first` in the same transaction (waiting out a Postgres outage).
+        """Take the lock, then run `first` on its connection (waiting out a Postgres outage).
 
-        (False, None) when another executor holds the lock; else (True, what `first` returned),
-        committed. If `first` fails, the connection is closed for good, which ends its lock."""
+        (False, None) when another executor holds the lock; else (True, what `first` returned).
+        If `first` fails, the connection is closed for good, which ends its lock."""
 
         def attempt() -> tuple[bool, T | None]:
             self._close()
-            connection = get_engine().connect()
+            connection = _connect()
             try:
                 if not connection.execute(_TRY_LOCK, {"k": self.key}).scalar():
                     connection.rollback()
@@ -110,7 +116,7 @@ class StepLease:
         return with_store_retry(f"the step lock of {self.task.value}", attempt)
 
     def transaction(self, what: str, fn: Callable[[Connection], T]) -> T:
-        """Run `fn` in a transaction on the lock's connection, once the heartbeat has stopped.
+        """Run `fn` on the lock's connection (autocommit), once the heartbeat has stopped.
 
         A connection that died (Postgres restarted) is replaced and the lock taken again;
         `LeaseLost` when another executor took it meanwhile. Faults are retried
@@ -208,9 +214,8 @@ class StepLease:
         try:
             if self.connection.in_transaction():
                 self.connection.rollback()
-            # Outside a transaction (one round trip, not BEGIN, unlock, COMMIT); the pool
-            # restores the isolation level when the connection goes back.
-            self.connection.execution_options(isolation_level="AUTOCOMMIT").execute(_UNLOCK, {"k": self.key})
+            # In autocommit: one round trip. The pool restores the isolation level on return.
+            self.connection.execute(_UNLOCK, {"k": self.key})
             self._close()
         except Exception as exc:  # noqa: BLE001 - closing the connection for good ends its lock too
             log.info("step lock of %s for run %s released with its connection (%s)", self.task.value, self.run_id,
