@@ -15,7 +15,9 @@ Phases (each run on a stack of its own, so target locks never serialise runs):
 3. throughput: ``--runs`` runs submitted at once, one worker per queue: runs/min;
 4. scaling: a second worker process per queue is started and phase 3 is repeated;
    the ratio of the two runs/min says how close to 2x two workers per queue come on
-   this machine (2 cores: the CPU, not the design, is the limit).
+   this machine. Each throughput phase also records how busy the machine's CPUs were
+   (/proc/stat, other engineers' work included) and this stack's own CPU seconds a run:
+   with the CPUs already busy at one worker per queue, 2x is not there to be had.
 
 Per run, from the ``run_steps`` rows: end-to-end = finished - created - the wait for the
 approver (open_pr finished -> approval recorded); the steps' own work = the sum of
@@ -49,6 +51,8 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from cpu_meter import CpuMeter  # bench/cpu_meter.py (this script's folder is on sys.path)
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "pipeline.json"
@@ -345,16 +349,21 @@ def main() -> int:
         sequential: list[str] = []
         for _ in range(args.sequential):
             sequential += driver.batch(1, args.timeout)[0]
+        meter = CpuMeter(stack)
+        meter.start()
         one_ids, one_wall = driver.batch(args.runs, args.timeout)
+        one_cpu = meter.stop(args.runs)
         result["latency"] = summarise(measure(sequential))
         result["throughput_1_worker_per_queue"] = {**summarise(measure(one_ids)), "wall_s": _r(one_wall, 2),
-                                                   "runs_per_min": _r(args.runs / one_wall * 60, 1)}
+                                                   "runs_per_min": _r(args.runs / one_wall * 60, 1), "cpu": one_cpu}
         if not args.no_scaling:
             stack.start_workers(2)
             driver.batch(2, args.timeout)  # the new workers' first-use costs, not counted
+            meter.start()
             two_ids, two_wall = driver.batch(args.runs, args.timeout)
+            two_cpu = meter.stop(args.runs)
             result["throughput_2_workers_per_queue"] = {**summarise(measure(two_ids)), "wall_s": _r(two_wall, 2),
-                                                        "runs_per_min": _r(args.runs / two_wall * 60, 1)}
+                                                        "runs_per_min": _r(args.runs / two_wall * 60, 1), "cpu": two_cpu}
             result["scaling_ratio_2_to_1"] = _r(result["throughput_2_workers_per_queue"]["runs_per_min"]
                                                 / result["throughput_1_worker_per_queue"]["runs_per_min"], 2)
         result["raw_sequential"] = measure(sequential)
@@ -389,10 +398,14 @@ def report(result: dict) -> None:
             t = result[key]
             print(f"throughput, {t['runs']} runs at once, {label}: {t['wall_s']} s, {t['runs_per_min']} runs/min "
                   f"(target {TARGETS['runs_per_min']}); outcomes {t['outcomes']}; runs with skipped steps "
-                  f"{t['runs_with_skipped_steps']}/{t['runs']}")
+                  f"{t['runs_with_skipped_steps']}/{t['runs']}; machine CPU busy {t['cpu']['machine_cpu_busy']:.0%} "
+                  f"(this stack {t['cpu']['stack_cpu_share_of_machine']:.0%}, {t['cpu']['stack_cpu_s_per_run']} CPU s a run)")
     if "scaling_ratio_2_to_1" in result:
+        one = result["throughput_1_worker_per_queue"]["cpu"]
         print(f"scaling: two workers per queue give {result['scaling_ratio_2_to_1']}x the runs/min of one "
-              f"({os.cpu_count()} CPUs)")
+              f"({os.cpu_count()} CPUs; with one worker per queue the machine's CPUs were already "
+              f"{one['machine_cpu_busy']:.0%} busy, so 2x would need "
+              f"{min(2 * one['machine_cpu_busy'], 9.99):.0%} of them)")
     print(f"load average at start {result['machine']['load_avg_at_start']}, at end {result['machine']['load_avg_at_end']}")
 
 

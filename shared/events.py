@@ -40,15 +40,23 @@ def _client() -> redis.Redis:
 
 def publish(run_id: UUID | str, event: str, **data: Any) -> str | None:
     """Record an event for a run. Events are best effort: Postgres holds the truth."""
-    payload = {"event": event, "run_id": str(run_id), "at": datetime.now(UTC).isoformat(), **data}
-    body = json.dumps(payload, default=str)
+    ids = publish_many(run_id, [(event, data)])
+    return ids[0] if ids else None
+
+
+def publish_many(run_id: UUID | str, items: list[tuple[str, dict[str, Any]]]) -> list[str] | None:
+    """Record several events of a run, in order, in one round trip (a step's end and the run's new status)."""
+    at = datetime.now(UTC).isoformat()
     try:
         pipe = _client().pipeline()
-        pipe.xadd(stream_key(run_id), {"data": body}, maxlen=STREAM_MAXLEN, approximate=True)
+        for event, data in items:
+            body = json.dumps({"event": event, "run_id": str(run_id), "at": at, **data}, default=str)
+            pipe.xadd(stream_key(run_id), {"data": body}, maxlen=STREAM_MAXLEN, approximate=True)
+            pipe.publish(channel(run_id), body)
         pipe.expire(stream_key(run_id), STREAM_TTL_SECONDS)
-        pipe.publish(channel(run_id), body)
-        event_id, *_ = pipe.execute()
-        return event_id
+        replies = pipe.execute()
+        return [replies[2 * i] for i in range(len(items))]
     except Exception as exc:  # noqa: BLE001 - never fails a step: the SSE stream falls back to Postgres
-        log.warning("could not publish %s for run %s: %s: %s", event, run_id, type(exc).__name__, exc)
+        names = ", ".join(event for event, _ in items)
+        log.warning("could not publish %s for run %s: %s: %s", names, run_id, type(exc).__name__, exc)
         return None

@@ -32,17 +32,17 @@ import redis
 from neo4j import exceptions as neo4j_errors
 from celery import Celery, Task as CeleryTask
 from pydantic import ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from shared import events
+from shared import events, steps_sql
 from shared.contracts import RunMessage
 from shared.db.models import Run, RunStatus, RunStep, StepStatus, TargetLock
 from shared.db.session import session_scope
 from shared.queues import STEP_ORDER, Task
 from shared.settings import get_settings
-from shared.steps_lease import StepLease
+from shared.steps_lease import LeaseLost, StepLease
 from shared.store_retry import StoreUnavailable, with_store_retry
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,10 @@ def pipeline_task(
     """
 
     def decorator(fn: StepFunction) -> CeleryTask:
-        @app.task(name=task.value, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+        # resultrepr_maxsize: Celery's "succeeded" log line shows the first 200 characters
+        # of the returned message (tens of KB of JSON), not a 1 KB repr built at every hop.
+        @app.task(name=task.value, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None,
+                  resultrepr_maxsize=200)
         def run_step(self: CeleryTask, payload: dict) -> dict | None:
             return _execute(self, task, fn, payload, starts)
 
@@ -153,13 +156,16 @@ def _execute(
         return None
     run_id = str(message.run_id)
     lease = StepLease(run_id, task)
+    worker = celery_task.request.hostname or "unknown"
+    queue = (celery_task.request.delivery_info or {}).get("routing_key") or task.queue.value
     try:
-        if not lease.acquire():
+        locked, begun = lease.acquire(lambda connection: _begin(connection, task, message, starts, worker, queue))
+        if not locked:
             log.warning("%s for run %s is running elsewhere; dropping this duplicate", task.value, run_id)
             _stop_chain(celery_task)
             return None
         try:
-            return _run_locked(celery_task, task, fn, message, starts, lease)
+            return _run_locked(celery_task, task, fn, message, starts, lease, begun, worker, queue)
         finally:
             lease.release()
     except StoreUnavailable as exc:
@@ -169,53 +175,40 @@ def _execute(
         raise celery_task.retry(exc=exc, countdown=10, max_retries=None) from exc
 
 
-def _begin(celery_task: CeleryTask, task: Task, message: RunMessage, starts: RunStatus | None,
+def _begin(connection: Connection, task: Task, message: RunMessage, starts: RunStatus | None,
            worker: str, queue: str) -> tuple[str, Any]:
-    """Mark the step running, or say why not: ("run", (attempt, entered)), ("stop", None), ("continue", wire)."""
-    with session_scope() as session:
-        run = session.get(Run, message.run_id)
-        if run is None:
-            log.error("run %s does not exist; %s dropped", message.run_id, task.value)
-            return "stop", None
-        step = session.scalar(select(RunStep).where(RunStep.run_id == run.id, RunStep.name == task.value))
-        if RunStatus(run.status).terminal:
-            return "stop", None
-        if step is not None and StepStatus(step.status).done:
-            wire = _redelivered(session, run, step, task)
-            return ("stop", None) if wire is None else ("continue", wire)
-        if step is None:
-            step = RunStep(run_id=run.id, name=task.value, seq=STEP_ORDER[task.value], attempts=0, executions=0)
-            session.add(step)
-        step.status = StepStatus.running.value
-        step.attempts += 1
-        step.executions += 1
-        step.worker = worker
-        step.queue = queue
-        step.started_at = now()
-        step.heartbeat_at = step.started_at
-        step.detail = None
-        entered = starts is not None and run.status != starts.value
-        if entered:
-            run.status = starts.value
-        return "run", (step.attempts, entered)
+    """Mark the step running, or say why not: ("run", (attempt, entered)), ("stop", None), ("continue", wire).
+
+    One statement on the lock's connection, right after the lock (shared/steps_sql.py)."""
+    row = connection.execute(steps_sql.BEGIN, {
+        "run_id": message.run_id, "name": task.value, "seq": STEP_ORDER[task.value], "worker": worker,
+        "queue": queue, "started": now(), "starts": starts.value if starts else None,
+        "terminal": steps_sql.TERMINAL_RUN, "done": steps_sql.DONE_STEP}).one()
+    if row.run_status is None:
+        log.error("run %s does not exist; %s dropped", message.run_id, task.value)
+        return "stop", None
+    if RunStatus(row.run_status).terminal:
+        return "stop", None
+    if row.attempts is None:  # the step is done already
+        wire = _redelivered(connection, message.run_id, row.step_seq, row.step_status, task)
+        return ("stop", None) if wire is None else ("continue", wire)
+    return "run", (row.attempts, row.entered)
 
 
 def _run_locked(celery_task: CeleryTask, task: Task, fn: StepFunction, message: RunMessage,
-                starts: RunStatus | None, lease: StepLease) -> dict | None:
+                starts: RunStatus | None, lease: StepLease, begun: tuple[str, Any], worker: str,
+                queue: str) -> dict | None:
     settings = get_settings()
     run_id = str(message.run_id)
-    worker = celery_task.request.hostname or "unknown"
-    queue = (celery_task.request.delivery_info or {}).get("routing_key") or task.queue.value
-    outcome, value = with_store_retry(
-        f"starting {task.value}", lambda: _begin(celery_task, task, message, starts, worker, queue))
+    outcome, value = begun
     if outcome != "run":
         if outcome == "stop":
             _stop_chain(celery_task)
         return value
     attempt, entered = value
-    if entered:  # published after the commit, so an event never announces a rolled-back change
-        events.publish(run_id, "run.status", status=starts.value)
-    events.publish(run_id, "step.started", step=task.value, worker=worker, queue=queue, attempt=attempt)
+    started_events = [("run.status", {"status": starts.value})] if entered else []
+    started_events.append(("step.started", {"step": task.value, "worker": worker, "queue": queue, "attempt": attempt}))
+    events.publish_many(run_id, started_events)  # after the commit: never announces a rolled-back change
 
     context = StepContext(task=task, attempt=attempt, worker=worker)
     started = time.perf_counter()
@@ -244,10 +237,8 @@ def _run_locked(celery_task: CeleryTask, task: Task, fn: StepFunction, message: 
         return None
     finally:
         lease.stop_heartbeat()
-    if not _still_ours(celery_task, lease):
-        return None
     elapsed_ms = (time.perf_counter() - started) * 1000
-    return _record_result(celery_task, run_id, task, result, context, elapsed_ms)
+    return _record_result(celery_task, lease, task, result, context, elapsed_ms)
 
 
 def _still_ours(celery_task: CeleryTask, lease: StepLease) -> bool:
@@ -261,15 +252,15 @@ def _still_ours(celery_task: CeleryTask, lease: StepLease) -> bool:
     return False
 
 
-def _redelivered(session: Session, run: Run, step: RunStep, task: Task) -> dict | None:
+def _redelivered(connection: Connection, run_id: Any, seq: int, status: str, task: Task) -> dict | None:
     """A step found done: reuse its result; never restart a chain that moved on (None: stop)."""
-    later = session.scalar(
-        select(RunStep.id).where(RunStep.run_id == run.id, RunStep.seq > step.seq).limit(1)
+    later = connection.scalar(
+        select(RunStep.id).where(RunStep.run_id == run_id, RunStep.seq > seq).limit(1)
     )
-    if later is not None or step.status in (StepStatus.blocked.value, StepStatus.failed.value):
+    if later is not None or status in (StepStatus.blocked.value, StepStatus.failed.value):
         return None
-    log.info("%s for run %s already done; continuing the chain from its stored result", task.value, run.id)
-    return run.message
+    log.info("%s for run %s already done; continuing the chain from its stored result", task.value, run_id)
+    return connection.scalar(select(Run.message).where(Run.id == run_id))
 
 
 def _inject_fault(task: Task) -> None:
@@ -295,40 +286,41 @@ def _record_retry(run_id: str, task: Task, detail: str, countdown: float) -> Non
 
 
 def _record_result(
-    celery_task: CeleryTask, run_id: str, task: Task, result: StepResult, context: StepContext, elapsed_ms: float
+    celery_task: CeleryTask, lease: StepLease, task: Task, result: StepResult, context: StepContext, elapsed_ms: float
 ) -> dict | None:
+    """Record the step's end on the lease's connection (so it is written only while the lock is ours)."""
+    run_id = lease.run_id
     wire = result.message.to_wire()
     output = result.output.model_dump(mode="json") if hasattr(result.output, "model_dump") else result.output
 
-    def record() -> bool:
-        with session_scope() as session:
-            run = session.get(Run, run_id, with_for_update=True)
-            step = session.scalar(select(RunStep).where(RunStep.run_id == run_id, RunStep.name == task.value))
-            if run is None or step is None:
-                raise StepError(f"run {run_id} vanished while {task.value} ran")
-            step.status = result.status.value
-            step.finished_at = now()
-            step.duration_ms = round(elapsed_ms, 2)
-            step.detail = result.detail or None
-            step.output = output
-            step.log = "\n".join(context.log_lines + result.log_lines) or None
-            if run.status == RunStatus.cancelled.value:
-                return True
-            run.message = wire
-            if result.run_status is not None:
-                finish_run(session, run, result.run_status)
-            return False
+    ends = result.run_status is not None and result.run_status.terminal
 
-    cancelled = with_store_retry(f"recording the result of {task.value}", record)
-    events.publish(
-        run_id, "step.finished", step=task.value, status=result.status.value,
-        detail=result.detail, duration_ms=round(elapsed_ms, 2),
-    )
+    def record(connection: Connection) -> bool:
+        """One statement (shared/steps_sql.py); True when the run was cancelled meanwhile."""
+        row = connection.execute(steps_sql.RECORD, {
+            "run_id": run_id, "name": task.value, "status": result.status.value, "finished": now(),
+            "duration_ms": round(elapsed_ms, 2), "detail": result.detail or None, "output": output,
+            "log": "\n".join(context.log_lines + result.log_lines) or None, "message": wire,
+            "run_status": result.run_status.value if result.run_status is not None else None, "ends": ends}).one()
+        if not row.step_found:
+            raise StepError(f"run {run_id} vanished while {task.value} ran")
+        return not row.run_updated
+
+    try:
+        cancelled = lease.transaction(f"recording the result of {task.value}", record)
+    except LeaseLost:
+        log.error("%s for run %s: the step was taken over by another executor; result dropped", task.value, run_id)
+        _stop_chain(celery_task)
+        return None
+    finished = [("step.finished", {"step": task.value, "status": result.status.value, "detail": result.detail,
+                                   "duration_ms": round(elapsed_ms, 2)})]
     if cancelled:
+        events.publish_many(run_id, finished)
         _stop_chain(celery_task)
         return None
     if result.run_status is not None:
-        events.publish(run_id, "run.status", status=result.run_status.value)
+        finished.append(("run.status", {"status": result.run_status.value}))
+    events.publish_many(run_id, finished)
     if result.stop_chain or (result.run_status is not None and result.run_status.terminal):
         _stop_chain(celery_task)
         return None

@@ -16,9 +16,16 @@ from tests.pipeline.chaos import ChaosPlan, run_chaos
 from tests.pipeline.private_stack import PrivateStack
 
 
+# The eight runs must still be in flight when the faults begin (Redis ~3 s after they are
+# submitted, Postgres ~12 s, the kills from ~22 s). Without a slow step the pipeline ends
+# them all within about 3 s, and the faults would hit nothing: k8s.deploy (one worker, in
+# every run's chain B) waits 3 s, which keeps the runs queued behind it for ~25 s.
+SLOW_STEP = {"k8s.deploy": 3}
+
+
 @pytest.fixture
 def chaos_stack(stores):
-    stack = PrivateStack(logs_dir() / "private-chaos")
+    stack = PrivateStack(logs_dir() / "private-chaos", extra_env={"MCP_FAULT_STEP_DELAY": json.dumps(SLOW_STEP)})
     try:
         yield stack.start()
     finally:
