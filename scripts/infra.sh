@@ -191,7 +191,9 @@ neo4j_start() {
   echo $! >"$DATA/neo4j.pid"
   local ready=0
   for _ in $(seq 120); do
-    neo4j_ours || break
+    # Alive, not "ours": until the forked shell has exec'd setsid/java, its command line is
+    # still this script's, and the pattern check would end the wait at once.
+    pid_alive "$DATA/neo4j.pid" || break
     if tail -n "+$from" "$DATA/neo4j.log" | grep -q '^neo4j ready' && neo4j_up; then ready=1; break; fi
     sleep 1
   done
