@@ -53,6 +53,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from cpu_meter import CpuMeter  # bench/cpu_meter.py (this script's folder is on sys.path)
+from local_cluster import LocalCluster  # bench/local_cluster.py
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "pipeline.json"
@@ -189,7 +190,7 @@ def _r(value: float | None, digits: int = 3) -> float | None:
 class Driver:
     """Submits runs through the gateway and approves each (a second principal) when it waits."""
 
-    def __init__(self, url: str, tag: str) -> None:
+    def __init__(self, url: str, tag: str, own_namespaces: bool = False) -> None:
         import httpx
 
         from services.gateway.auth import create_key
@@ -203,12 +204,17 @@ class Driver:
         self.approver = httpx.Client(base_url=url, headers={"X-API-Key": approver}, timeout=60)
         self.tag = tag
         self.count = 0
+        # On a cluster each stack deploys its app into a namespace of its own: the k8s service
+        # refuses to take over another stack's objects (services/k8s/ownership.py).
+        self.own_namespaces = own_namespaces
 
     def submit(self) -> str:
         from shared.examples import request_body
 
         self.count += 1
         body = request_body("eks-nginx-argocd", stack=f"bench-{self.tag}-{self.count}")
+        if self.own_namespaces:
+            body["intent"]["app"]["namespace"] = f"bench-{self.tag}-{self.count}"
         return self.requester.post("/api/v1/requests", json=body).raise_for_status().json()["id"]
 
     def drive(self, run_ids: list[str], timeout: float) -> None:
@@ -325,8 +331,13 @@ def main() -> int:
     parser.add_argument("--pool", default="prefork", choices=("prefork", "solo"),
                         help="Celery worker pool (prefork is what make run and the images use)")
     parser.add_argument("--timeout", type=float, default=900)
-    parser.add_argument("--json", type=Path, default=RESULTS)
+    parser.add_argument("--cluster", action="store_true",
+                        help="start the local cluster (Argo CD) so k8s.deploy/await_rollout do their real work; "
+                             "results to pipeline-cluster.json unless --json")
+    parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    args.json = args.json or (RESULTS.with_name("pipeline-cluster.json") if args.cluster else RESULTS)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped bench still stops what it started
 
     scratch = Path(tempfile.mkdtemp(prefix="mcpcloud-bench-pipeline-"))
     env = stack_env(args.database, args.redis_db, scratch)
@@ -336,15 +347,20 @@ def main() -> int:
     sys.path.insert(0, str(REPO))
     log_dir = scratch / "logs"
     log_dir.mkdir()
+    cluster = LocalCluster(scratch / "cluster", env["MCP_LOCAL_GIT_ROOT"]) if args.cluster else None
+    if cluster is not None:
+        env.update(cluster.start())
+        os.environ.update(env)
     load_start = os.getloadavg()
     prepare_stores(env, args.database)
     stack = Stack(env, log_dir, args.pool)
     result: dict = {"bench": "pipeline", "database": args.database, "redis_db": args.redis_db, "logs": str(log_dir),
-                    "worker_pool": args.pool, "runs": args.runs, "sequential": args.sequential}
+                    "worker_pool": args.pool, "runs": args.runs, "sequential": args.sequential,
+                    "cluster": "local (scripts/cluster.sh: KWOK nodes, Argo CD)" if cluster else None}
     try:
         stack.start_workers(1)
         stack.start_gateway()
-        driver = Driver(stack.gateway_url, uuid.uuid4().hex[:6])
+        driver = Driver(stack.gateway_url, uuid.uuid4().hex[:6], own_namespaces=cluster is not None)
         driver.batch(1, args.timeout)  # warm-up, not counted
         sequential: list[str] = []
         for _ in range(args.sequential):
@@ -369,6 +385,8 @@ def main() -> int:
         result["raw_sequential"] = measure(sequential)
     finally:
         stack.stop()
+        if cluster is not None:
+            cluster.stop()
     result["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(),
                          "load_avg_at_start": load_start, "load_avg_at_end": os.getloadavg()}
     result["targets"] = TARGETS

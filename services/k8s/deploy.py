@@ -24,7 +24,7 @@ from shared.contracts import ArtifactBundle, ClusterObserved, ControllerStatus, 
 from shared.gitops import reachable_by_cluster
 
 from services.k8s import apply as k8s_apply
-from services.k8s import controllers, preflight
+from services.k8s import controllers, ownership, preflight
 from services.k8s.cluster import ClusterTarget
 from services.k8s.manifests import Manifest, load_manifests, refuse_unsafe_pods
 from services.k8s.rollout import WORKLOAD_KINDS
@@ -64,14 +64,24 @@ def workloads(manifests: list[Manifest], default_namespace: str) -> list[str]:
 
 
 def _checked_apply(target: ClusterTarget, manifests: list[Manifest], namespace: str, extra_namespaces: list[str],
-                   extra_access: list[preflight.Access]) -> tuple[list, list[str], int]:
+                   extra_access: list[preflight.Access], app: list[Manifest]) -> tuple[list, list[str], int]:
+    """`app`: the objects the deploy puts on the cluster (itself or through a controller),
+    checked to belong to this stack after the preflight and before any write."""
     rendered = k8s_apply.render(target, manifests, namespace)
     preflight.check(target, k8s_apply.needed_access(rendered, watch=True) + extra_access)
+    _refuse_foreign(target, app, namespace)
     # extra_namespaces: where a controller will put the workloads (Flux does not create them)
     created = k8s_apply.ensure_namespaces(target, {r.namespace for r in rendered if r.namespace} | set(extra_namespaces))
     accepted = k8s_apply.dry_run(rendered)
     k8s_apply.apply(rendered)
     return rendered, created, accepted
+
+
+def _refuse_foreign(target: ClusterTarget, manifests: list[Manifest], namespace: str) -> None:
+    try:
+        ownership.refuse_foreign(target, manifests, namespace)
+    except ownership.ForeignObjects as exc:
+        raise DeployRefused(str(exc)) from exc
 
 
 def _watch_access(namespace: str) -> list[preflight.Access]:
@@ -83,7 +93,8 @@ def deploy_direct(target: ClusterTarget, bundle: ArtifactBundle, intent: Deploym
     parts = split(bundle)
     namespace = intent.app.namespace if intent.app else "default"
     cluster = observed_cluster(target)
-    rendered, created, accepted = _checked_apply(target, parts.app, namespace, [], _watch_access(namespace))
+    rendered, created, accepted = _checked_apply(target, parts.app, namespace, [], _watch_access(namespace),
+                                                 parts.app)
     refs = [r.ref for r in rendered]
     validated = VALIDATED_BY_DRY_RUN.format(n=accepted, cluster=target.describe())
     return DeployResult(
@@ -135,7 +146,8 @@ def deploy_gitops(target: ClusterTarget, bundle: ArtifactBundle, intent: Deploym
         raise DeployRefused(str(exc)) from exc
     extra = _require_main_is_approved(bundle, repo_url, head)
     cluster = observed_cluster(target)
-    rendered, created, accepted = _checked_apply(target, parts.gitops, namespace, [namespace], _watch_access(namespace))
+    rendered, created, accepted = _checked_apply(target, parts.gitops, namespace, [namespace], _watch_access(namespace),
+                                                 parts.app)
     controllers.request_reconcile(target, [r.body for r in rendered])
     refs = [r.ref for r in rendered]
     kind = "argocd" if any(m.kind == "Application" for m in parts.gitops) else "flux"

@@ -161,3 +161,24 @@ def test_drift_reads_back_the_live_objects_and_names_a_hand_edit(local_cluster):
     assert report.changed == [f"Deployment/{intent.app.namespace}/nginx: spec.replicas: desired 3, live 5"]
     client.CoreV1Api(target.api).delete_namespaced_service("nginx", intent.app.namespace)
     assert drift.drift(target, manifests, intent.app.namespace).missing == [f"Service/{intent.app.namespace}/nginx"]
+
+
+def test_a_second_stack_with_the_same_app_and_namespace_is_refused_before_any_write(local_cluster):
+    from services.k8s.deploy import DeployRefused
+
+    target = admin(local_cluster.kubeconfig)
+    first = app_intent(name="shared")
+    deploy_direct(target, bundle_for(first), first)
+    second = first.model_copy(update={"stack": f"{first.stack}-other"})  # same app, same namespace
+
+    with pytest.raises(DeployRefused) as refused:
+        deploy_direct(target, bundle_for(second), second)
+
+    message = str(refused.value)
+    assert f"Deployment/{first.app.namespace}/shared belongs to stack {first.stack}" in message
+    assert f"Service/{first.app.namespace}/shared belongs to stack {first.stack}" in message
+    live = client.AppsV1Api(target.api).read_namespaced_deployment("shared", first.app.namespace)
+    assert live.metadata.labels["app.kubernetes.io/part-of"] == first.stack  # not taken over
+    assert not [e for e in writes(audit_events(local_cluster.audit_log, "shared"))
+                if second.stack in str(e.get("requestObject", ""))]
+    deploy_direct(target, bundle_for(first), first)  # the stack that holds them redeploys as before
