@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 
-def _r(value: float | None, digits: int = 3) -> float | None:
+def rounded(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
 
 
@@ -61,6 +61,6 @@ class CpuMeter:
     def stop(self, runs: int) -> dict:
         (busy1, all1), stack1 = self._machine(), self._stack()
         busy, elapsed = busy1 - self.machine0[0], all1 - self.machine0[1]
-        return {"machine_cpu_busy": _r(busy / elapsed if elapsed else None, 2),
-                "stack_cpu_share_of_machine": _r((stack1 - self.stack0) / elapsed if elapsed else None, 2),
-                "stack_cpu_s_per_run": _r((stack1 - self.stack0) / runs, 3)}
+        return {"machine_cpu_busy": rounded(busy / elapsed if elapsed else None, 2),
+                "stack_cpu_share_of_machine": rounded((stack1 - self.stack0) / elapsed if elapsed else None, 2),
+                "stack_cpu_s_per_run": rounded((stack1 - self.stack0) / runs, 3)}

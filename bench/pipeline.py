@@ -52,7 +52,7 @@ import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from cpu_meter import CpuMeter  # bench/cpu_meter.py (this script's folder is on sys.path)
+from cpu_meter import CpuMeter, rounded as _r  # bench/cpu_meter.py (this script's folder is on sys.path)
 from local_cluster import LocalCluster  # bench/local_cluster.py
 
 REPO = Path(__file__).resolve().parents[1]
@@ -181,10 +181,6 @@ def percentile(values: list[float], q: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def _r(value: float | None, digits: int = 3) -> float | None:
-    return None if value is None else round(value, digits)
 
 
 class Driver:

@@ -92,6 +92,8 @@ def release_target_lock(session: Session, run: Run) -> None:
 
 
 def finish_run(session: Session, run: Run, status: RunStatus, error: str | None = None) -> None:
+    """The run's new status; a terminal one stamps finished_at and frees the target lock.
+    The step runner does the same in one statement (shared/steps_sql.RECORD): change both."""
     run.status = status.value
     if error:
         run.error = error

@@ -42,16 +42,19 @@ from shared.store_retry import is_db_fault, with_store_retry
 log = logging.getLogger(__name__)
 
 
-def _connect() -> Connection:
-    """The lease's connection, in autocommit: each statement its own transaction (shared/steps_sql.py)."""
-    return get_engine().connect().execution_options(isolation_level="AUTOCOMMIT")
 T = TypeVar("T")
 _TRY_LOCK = text("SELECT pg_try_advisory_lock(:k)")
 _UNLOCK = text("SELECT pg_advisory_unlock(:k)")
 
 
+def _connect() -> Connection:
+    """The lease's connection, in autocommit: each statement its own transaction (shared/steps_sql.py)."""
+    return get_engine().connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
 class LeaseLost(Exception):
     """Another executor took the step while this one could not reach Postgres."""
+
 
 _BEAT = text(
     "UPDATE run_steps SET heartbeat_at = now() WHERE run_id = :run_id AND name = :name AND status = 'running'"
@@ -97,19 +100,13 @@ class StepLease:
         If `first` fails, the connection is closed for good, which ends its lock."""
 
         def attempt() -> tuple[bool, T | None]:
-            self._close()
-            connection = _connect()
+            if not self._try_lock():
+                return False, None
             try:
-                if not connection.execute(_TRY_LOCK, {"k": self.key}).scalar():
-                    connection.rollback()
-                    connection.close()
-                    return False, None
-                self.connection = connection
-                value = first(connection)
-                connection.commit()
+                value = first(self.connection)
+                self.connection.commit()
                 return True, value
             except BaseException:
-                self.connection = connection
                 self._close(dead=True)
                 raise
 
@@ -123,10 +120,9 @@ class StepLease:
         (shared/store_retry.py); any other error rolls back and is raised."""
 
         def attempt() -> T:
-            if self.lost:
-                raise LeaseLost(f"{self.task.value} for run {self.run_id} was taken over by another executor")
-            if self.connection is None and not self._try_lock():
+            if not self.lost and self.connection is None and not self._try_lock():
                 self.lost = True
+            if self.lost:
                 raise LeaseLost(f"{self.task.value} for run {self.run_id} was taken over by another executor")
             connection = self.connection
             try:

@@ -52,7 +52,9 @@ SELECT (SELECT status FROM run) AS run_status, (SELECT id FROM step) AS step_id,
 """)
 
 # Record a step's end: the step's row; unless the run was cancelled meanwhile, the run's
-# latest message and new status (NULL: unchanged), and its target lock if it ended.
+# latest message and new status (NULL: unchanged), and its target lock if it ended: what
+# shared.steps.finish_run does through the ORM (change both together).
+# (A data-modifying CTE runs whether or not the final SELECT reads it.)
 # Nothing is written when the step's row is gone.
 RECORD = text("""
 WITH step AS (
@@ -65,10 +67,9 @@ WITH step AS (
         finished_at = CASE WHEN :ends THEN :finished ELSE runs.finished_at END, updated_at = now()
     WHERE runs.id = :run_id AND runs.status <> 'cancelled' AND EXISTS (SELECT 1 FROM step)
     RETURNING id
-), unlocked AS (
+), unlock AS (
     DELETE FROM target_locks WHERE run_id = :run_id AND :ends AND EXISTS (SELECT 1 FROM run)
     RETURNING 1
 )
-SELECT EXISTS (SELECT 1 FROM step) AS step_found, EXISTS (SELECT 1 FROM run) AS run_updated,
-       (SELECT count(*) FROM unlocked) AS unlocked
+SELECT EXISTS (SELECT 1 FROM step) AS step_found, EXISTS (SELECT 1 FROM run) AS run_updated
 """).bindparams(bindparam("output", type_=JSONB(none_as_null=False)), bindparam("message", type_=JSONB))

@@ -210,6 +210,26 @@ def keys(database) -> Keys:
     return Keys(**made)
 
 
+def add_runs(count: int, tag: str) -> list[str]:
+    """`count` rejected runs requested by `tag`, written straight to Postgres (for list and paging
+    tests, which need many rows, not pipelines); their ids, oldest first."""
+    from shared.contracts import Persona, RunMessage
+    from shared.db.models import Run
+    from shared.db.session import session_scope
+    from shared.examples import SCENARIOS
+
+    ids = []
+    for index in range(count):  # a transaction each: now() differs, so created_at orders them
+        with session_scope() as session:
+            run_id = uuid.uuid4()
+            intent = SCENARIOS["private-logs-bucket"].model_copy(update={"stack": f"{tag}-{index}"})
+            message = RunMessage(run_id=run_id, persona=Persona.devops, requested_by=tag, intent=intent)
+            session.add(Run(id=run_id, status="rejected", persona="devops", requested_by=tag, target=intent.target,
+                            intent=intent.model_dump(mode="json"), message=message.to_wire()))
+            ids.append(str(run_id))
+    return ids
+
+
 def wait_for_status(api, headers: dict, run_id: str, statuses: set[str], timeout: float = 120) -> dict:
     deadline = time.monotonic() + timeout
     run = {}

@@ -39,13 +39,14 @@ def configured_password() -> str | None:
     return str(value) if value else None
 
 
-def credentials() -> tuple[str, str]:
+def _password_and_source() -> tuple[str, str]:
+    """The password and where it was found (what `python -m deploy.docker.flower_auth` prints)."""
     settings = get_settings()
     from_config = configured_password()
     if from_config is not None:
-        password = from_config
+        password, source = from_config, f"the config service's secret {CONFIG_KEY}"
     elif settings.flower_password is not None and settings.flower_password.get_secret_value():
-        password = settings.flower_password.get_secret_value()
+        password, source = settings.flower_password.get_secret_value(), "the environment (MCP_FLOWER_PASSWORD)"
     elif settings.env not in ("dev", "test"):
         raise FlowerAuthMissing(f"set MCP_FLOWER_PASSWORD or the config secret {CONFIG_KEY}: Flower never runs "
                                 f"without a login (env={settings.env})")
@@ -56,10 +57,14 @@ def credentials() -> tuple[str, str]:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(24) + "\n")
-        password = path.read_text().strip()
+        password, source = path.read_text().strip(), f"{path} (mode 600)"
     if not password or "," in password:
         raise FlowerAuthMissing("the Flower password must be non-empty and hold no comma (Flower splits on commas)")
-    return settings.flower_user, password
+    return password, source
+
+
+def credentials() -> tuple[str, str]:
+    return get_settings().flower_user, _password_and_source()[0]
 
 
 def basic_auth_option() -> str:
@@ -69,9 +74,5 @@ def basic_auth_option() -> str:
 
 
 if __name__ == "__main__":
-    user, _ = credentials()
-    given = get_settings().flower_password
-    source = (f"the config service's secret {CONFIG_KEY}" if configured_password() is not None
-              else "the environment (MCP_FLOWER_PASSWORD)" if given and given.get_secret_value()
-              else f"{get_settings().flower_password_file} (mode 600)")
-    print(f"flower login: user {user}, password in {source}")
+    _, where = _password_and_source()
+    print(f"flower login: user {get_settings().flower_user}, password in {where}")

@@ -69,7 +69,7 @@ def _checked_apply(target: ClusterTarget, manifests: list[Manifest], namespace: 
     checked to belong to this stack after the preflight and before any write."""
     rendered = k8s_apply.render(target, manifests, namespace)
     preflight.check(target, k8s_apply.needed_access(rendered, watch=True) + extra_access)
-    _refuse_foreign(target, app, namespace)
+    _refuse_foreign(target, rendered if app is manifests else k8s_apply.render(target, app, namespace))
     # extra_namespaces: where a controller will put the workloads (Flux does not create them)
     created = k8s_apply.ensure_namespaces(target, {r.namespace for r in rendered if r.namespace} | set(extra_namespaces))
     accepted = k8s_apply.dry_run(rendered)
@@ -77,9 +77,9 @@ def _checked_apply(target: ClusterTarget, manifests: list[Manifest], namespace: 
     return rendered, created, accepted
 
 
-def _refuse_foreign(target: ClusterTarget, manifests: list[Manifest], namespace: str) -> None:
+def _refuse_foreign(target: ClusterTarget, objects: list[k8s_apply.Rendered]) -> None:
     try:
-        ownership.refuse_foreign(target, manifests, namespace)
+        ownership.refuse_foreign(target, objects)
     except ownership.ForeignObjects as exc:
         raise DeployRefused(str(exc)) from exc
 

@@ -15,9 +15,8 @@ from __future__ import annotations
 from kubernetes.client.rest import ApiException
 from kubernetes.dynamic.exceptions import DynamicApiError, NotFoundError
 
-from services.k8s import apply as k8s_apply
+from services.k8s.apply import Rendered
 from services.k8s.cluster import ClusterTarget
-from services.k8s.manifests import Manifest
 
 PART_OF = "app.kubernetes.io/part-of"
 
@@ -30,9 +29,9 @@ def _part_of(body: dict) -> str | None:
     return ((body.get("metadata") or {}).get("labels") or {}).get(PART_OF)
 
 
-def refuse_foreign(target: ClusterTarget, manifests: list[Manifest], default_namespace: str) -> None:
+def refuse_foreign(target: ClusterTarget, objects: list[Rendered]) -> None:
     taken = []
-    for obj in k8s_apply.render(target, manifests, default_namespace):
+    for obj in objects:
         try:
             live = obj.resource.get(name=obj.manifest.name, namespace=obj.namespace).to_dict()
         except NotFoundError:

@@ -23,6 +23,7 @@ import pickle
 from typing import Any
 
 from services.policy.lru import Lru
+from services.policy.rebind import rebind
 
 _IMMUTABLE = (str, int, float, bool, type(None), bytes)
 
@@ -67,7 +68,6 @@ def _memoised_references(original: Any, reference_class: Any, caches: list, size
 def install(caches: list) -> None:
     """Apply both; ``caches`` collects the memo so ``clear_process_caches`` can empty it."""
     from importlib import import_module
-    import sys
 
     utils = import_module("checkov.common.util.data_structures_utils")
     fast_copy = _copy_immutables_as_is(utils.pickle_deepcopy)
@@ -75,9 +75,7 @@ def install(caches: list) -> None:
     import_module("checkov.terraform.graph_builder.local_graph")  # the Terraform graph and its imports
     import_module("checkov.terraform.graph_builder.variable_rendering.renderer")
     import_module("checkov.terraform.graph_builder.foreach.abstract_handler")
-    for name, module in list(sys.modules.items()):
-        if name.startswith("checkov.") and getattr(module, "pickle_deepcopy", None) is original_copy:
-            module.pickle_deepcopy = fast_copy  # every module that imported it by name
+    rebind(("checkov.",), "pickle_deepcopy", original_copy, fast_copy)
     tf_utils = import_module("checkov.terraform.graph_builder.utils")
     reference_class = import_module(
         "checkov.terraform.graph_builder.variable_rendering.vertex_reference").TerraformVertexReference

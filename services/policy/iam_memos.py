@@ -21,11 +21,11 @@ Every caller gets a new list. The start-up warm-up scans one policy granting ``*
 
 from __future__ import annotations
 
-import sys
 from importlib import import_module
 from typing import Any
 
 from services.policy.lru import Lru
+from services.policy.rebind import rebind
 
 _MISSING = object()
 
@@ -70,9 +70,5 @@ def install(caches: list) -> None:
             ),
         ),
     }
-    for name, module in list(sys.modules.items()):
-        if not name.startswith(("cloudsplaining", "policy_sentry", "checkov.")):
-            continue
-        for attribute, (original, memoised) in replacements.items():
-            if getattr(module, attribute, None) is original:
-                setattr(module, attribute, memoised)
+    for attribute, (original, memoised) in replacements.items():
+        rebind(("cloudsplaining", "policy_sentry", "checkov."), attribute, original, memoised)

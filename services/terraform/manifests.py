@@ -20,7 +20,9 @@ from shared.contracts.intent import AppSpec, DeploymentIntent
 NON_ROOT_UID = 10001
 MANAGED_BY = "mcp-cloud"
 # Argo CD's retry of a failed automated sync: 3 more attempts, then the operation is Failed. Argo CD
-# v3.2.11 waits duration*factor^n with n counting from 1 (10, 20, 40 s as observed), so ~70 s in all.
+# v3.2.11 waits duration*factor^n with n counting from 1 (10, 20, 40 s as observed), so ~70 s in all;
+# its default (5 retries, 10 s doubling to 160 s) keeps a rejected manifest "Running" for ~5 min
+# before the verdict services/k8s/controllers.py waits for.
 ARGOCD_SYNC_RETRY = {"limit": 3, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "1m"}}
 
 
@@ -91,9 +93,6 @@ def gitops_manifests(
                 "source": {"repoURL": repo_url, "targetRevision": revision, "path": f"kubernetes/{app.name}",
                            "directory": {"include": "*.yaml"}},
                 "destination": {"server": "https://kubernetes.default.svc", "namespace": app.namespace},
-                # An explicit retry budget (~70 s of backoff): without it Argo CD retries a failed automated
-                # sync 5 times (10 s doubling to 160 s), so a rejected manifest stays "Running" for ~5 min
-                # before the operation turns Failed (services/k8s/controllers.py waits for that verdict).
                 "syncPolicy": {"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["CreateNamespace=true"],
                                "retry": ARGOCD_SYNC_RETRY},
             },

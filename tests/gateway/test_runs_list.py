@@ -9,28 +9,14 @@ import uuid
 
 from sqlalchemy import event, text
 
-from shared.contracts import Persona, RunMessage
-from shared.db.models import Run
 from shared.db.session import get_engine, session_scope
-from shared.examples import SCENARIOS
 
-
-def _add_runs(count: int, tag: str) -> list[str]:
-    ids = []
-    for index in range(count):  # a transaction each: now() differs, so created_at orders them
-        with session_scope() as session:
-            run_id = uuid.uuid4()
-            intent = SCENARIOS["private-logs-bucket"].model_copy(update={"stack": f"{tag}-{index}"})
-            message = RunMessage(run_id=run_id, persona=Persona.devops, requested_by=tag, intent=intent)
-            session.add(Run(id=run_id, status="rejected", persona="devops", requested_by=tag, target=intent.target,
-                            intent=intent.model_dump(mode="json"), message=message.to_wire()))
-            ids.append(str(run_id))
-    return ids
+from tests.conftest import add_runs
 
 
 def test_the_list_reads_no_json_blobs_and_keeps_its_fields_and_order(api, keys):
     tag = f"list-{uuid.uuid4().hex[:6]}"
-    ids = _add_runs(3, tag)
+    ids = add_runs(3, tag)
     statements: list[str] = []
 
     def seen(conn, cursor, statement, parameters, context, executemany):
@@ -66,11 +52,11 @@ def test_newest_first_is_served_by_the_created_at_index(database):
 
 def test_paging_by_cursor_sees_every_run_once_while_new_runs_arrive(api, keys):
     tag = f"keyset-{uuid.uuid4().hex[:6]}"
-    ids = _add_runs(5, tag)
+    ids = add_runs(5, tag)
     seen: list[str] = []
     params = {"status": "rejected", "limit": 2}
     first = api.get("/api/v1/runs", params=params, headers=keys.viewer).json()
-    _add_runs(1, tag)  # a run arriving between pages must not shift the later pages
+    add_runs(1, tag)  # a run arriving between pages must not shift the later pages
     page = first
     while True:
         seen += [item["id"] for item in page["items"] if item["requested_by"] == tag]

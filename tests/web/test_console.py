@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO, add_runs, free_port
 from tests.scenarios import EKS_NGINX_ARGOCD, PUBLIC_WEBSITE_BUCKET, with_stack
 
 DOCS = REPO / "docs"
@@ -218,9 +218,7 @@ def test_the_ui_speaks_korean_and_english(console, browser, keys, lang, word):
 
 
 def test_the_runs_list_pages_forward_by_cursor_and_back(console, browser, keys):
-    from tests.gateway.test_runs_list import _add_runs
-
-    _add_runs(55, _stack("web-pages"))  # more than one page of 50 rejected runs
+    add_runs(55, _stack("web-pages"))  # more than one page of 50 rejected runs
     context, page = sign_in(browser, console, _key(keys.viewer))
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url) if "/api/v1/runs?" in request.url else None)
