@@ -33,7 +33,9 @@ Why these settings (all for zero network and predictable latency):
   - cloudsplaining's IAM action filters are memoised (``iam_memos.py``): ``Action = "*"``
     is expanded and filtered once per process, not for every policy and check;
   - the GitHub Actions workflow schemas are checked and their validators built once
-    (``gha_schema.py``), not on every workflow.
+    (``gha_schema.py``), not on every workflow;
+  - connection checks find their resource types' vertices in a per-graph index
+    (``connection_index.py``) instead of walking the whole graph for each check.
 
   They are applied only to the pinned checkov version (``TUNED_FOR``); with any other
   version the engine refuses to start (the fail-closed hooks could not be trusted).
@@ -331,6 +333,7 @@ def configure_checkov() -> None:
             _edges_hashed_by_fields(import_module("checkov.common.graph.graph_builder.graph_components.edge").Edge)
             import_module("services.policy.checkov_render_memos").install(_PROCESS_CACHES)
             import_module("services.policy.iam_memos").install(_PROCESS_CACHES)
+            import_module("services.policy.connection_index").install()
             import_module("services.policy.gha_schema").install()
             k8s_yaml = import_module("checkov.kubernetes.parser.k8_yaml")
             if hasattr(yaml, "CSafeLoader"):

@@ -1,0 +1,82 @@
+"""checkov's connection solvers find their vertices in a per-graph index by resource type.
+
+A connection check (``S3 bucket has a public access block``, ``security group is
+attached``) starts by listing the graph's vertices of its resource types:
+``BaseConnectionSolver.set_vertices`` walks every vertex twice and tests each with
+``resource_type_pred``. With ~100 connection solvers per Terraform scan (AND/OR
+solvers list theirs again) and 400-600 vertices in a generated EKS or 8-bucket
+stack, that walk was about 7 % of a first scan (cProfile of ``aws-buckets-8-euc1``)
+for a question whose answer is the same for every check of a scan.
+
+Here the graph's ``(index, vertex)`` pairs are grouped by resource type once per
+graph, and each solver's lists are the vertices of its types in graph order: the
+same dicts, in the same order, as checkov's comprehensions. Where the answer could
+differ, checkov's own code runs: networkx graphs, ``CKV_SUPPORT_ALL_RESOURCE_TYPE``
+(the "all" wildcard and provider matching), an empty type list (every vertex).
+The index belongs to one graph object and is dropped when another graph is scanned;
+graph checks only read the graph, so it cannot go stale while they run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_SENTINEL = object()
+
+
+class _TypeIndex:
+    """Vertices of one graph by ``resource_type``, each with its position in ``nodes()``."""
+
+    __slots__ = ("graph", "count", "by_type")
+
+    def __init__(self, graph: Any, resource_type_key: str) -> None:
+        nodes = graph.nodes()
+        self.graph = graph  # held: the identity check below must not meet a recycled id
+        self.count = len(nodes)
+        self.by_type: dict[Any, list[tuple[int, Any]]] = {}
+        for position, (_, vertex) in enumerate(nodes):
+            if resource_type_key in vertex:
+                self.by_type.setdefault(vertex[resource_type_key], []).append((position, vertex))
+
+    def vertices_of(self, resource_types: list[str]) -> list[Any]:
+        """What ``[v for _, v in nodes() if resource_type_pred(v, resource_types)]`` returns
+        for a non-empty list: membership is ``v[type] in resource_types``, order is graph order."""
+        found: dict[int, Any] = {}
+        for resource_type in set(resource_types):
+            hits = self.by_type.get(resource_type)
+            if hits:
+                found.update(hits)
+        return [found[position] for position in sorted(found)]
+
+
+def install() -> None:
+    """Replace ``BaseConnectionSolver.set_vertices`` with the indexed lookup (rustworkx graphs)."""
+    from checkov.common.checks_infra.solvers.connections_solvers.base_connection_solver import BaseConnectionSolver
+    from checkov.common.graph.graph_builder import CustomAttributes
+    from checkov.common.util.env_vars_config import env_vars_config
+    from networkx import DiGraph
+
+    original = BaseConnectionSolver.set_vertices
+    key = CustomAttributes.RESOURCE_TYPE
+    current: list[_TypeIndex] = []
+
+    def index_of(graph: Any) -> _TypeIndex:
+        if current and current[0].graph is graph and current[0].count == graph.num_nodes():
+            return current[0]
+        index = _TypeIndex(graph, key)
+        current[:] = [index]
+        return index
+
+    def set_vertices(self: Any, graph_connector: Any, exclude_vertices: list, unknown_vertices: list) -> None:
+        if (isinstance(graph_connector, DiGraph) or env_vars_config.CKV_SUPPORT_ALL_RESOURCE_TYPE
+                or not self.resource_types or not self.connected_resources_types):
+            return original(self, graph_connector, exclude_vertices, unknown_vertices)
+        index = index_of(graph_connector)
+        self.vertices_under_resource_types = index.vertices_of(self.resource_types)
+        self.vertices_under_connected_resources_types = index.vertices_of(self.connected_resources_types)
+        both = self.vertices_under_resource_types + self.vertices_under_connected_resources_types
+        self.excluded_vertices = [v for v in both if v in exclude_vertices] if exclude_vertices else []
+        self.unknown_vertices = [v for v in both if v in unknown_vertices] if unknown_vertices else []
+
+    set_vertices.__wrapped__ = original  # type: ignore[attr-defined]
+    BaseConnectionSolver.set_vertices = set_vertices
