@@ -63,7 +63,7 @@ from checkov.common.models.enums import ParallelizationType  # noqa: E402
 from checkov.common.parallelizer.parallel_runner import parallel_runner  # noqa: E402
 from checkov.version import version as CHECKOV_VERSION  # noqa: E402
 
-from services.policy import scan_failures  # noqa: E402
+from services.policy import connection_index, scan_failures  # noqa: E402
 from services.policy.lru import Lru  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -135,13 +135,16 @@ def _run_graph_checks_inline(self: Any, graph_connector: Any, runner_filter: Any
     in an ``error`` verdict naming it (the other checks still run, as in checkov).
     """
     results: dict = {}
-    for check in self.checks:
-        if runner_filter.should_run_check(check, report_type=report_type):
-            with scan_failures.within(f"graph check {check.id}"):
-                try:
-                    self.run_check_parallel(check, results, graph_connector)
-                except Exception as exc:  # noqa: BLE001 - recorded: the verdict becomes "error"
-                    scan_failures.record(f"graph check {check.id}", exc)
+    try:
+        for check in self.checks:
+            if runner_filter.should_run_check(check, report_type=report_type):
+                with scan_failures.within(f"graph check {check.id}"):
+                    try:
+                        self.run_check_parallel(check, results, graph_connector)
+                    except Exception as exc:  # noqa: BLE001 - recorded: the verdict becomes "error"
+                        scan_failures.record(f"graph check {check.id}", exc)
+    finally:
+        connection_index.forget()  # the index holds the graph: not beyond its checks
     return results
 
 
@@ -333,7 +336,7 @@ def configure_checkov() -> None:
             _edges_hashed_by_fields(import_module("checkov.common.graph.graph_builder.graph_components.edge").Edge)
             import_module("services.policy.checkov_render_memos").install(_PROCESS_CACHES)
             import_module("services.policy.iam_memos").install(_PROCESS_CACHES)
-            import_module("services.policy.connection_index").install()
+            connection_index.install()
             import_module("services.policy.gha_schema").install()
             k8s_yaml = import_module("checkov.kubernetes.parser.k8_yaml")
             if hasattr(yaml, "CSafeLoader"):

@@ -13,15 +13,23 @@ graph, and each solver's lists are the vertices of its types in graph order: the
 same dicts, in the same order, as checkov's comprehensions. Where the answer could
 differ, checkov's own code runs: networkx graphs, ``CKV_SUPPORT_ALL_RESOURCE_TYPE``
 (the "all" wildcard and provider matching), an empty type list (every vertex).
-The index belongs to one graph object and is dropped when another graph is scanned;
-graph checks only read the graph, so it cannot go stale while they run.
+The index belongs to one graph object: it is built by the first connection check of a
+registry's run and dropped when that run ends (``forget``, called by
+``checkov_tuning._run_graph_checks_inline``), so no graph outlives its scan here; graph
+checks only read the graph, so it cannot go stale while they run.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-_SENTINEL = object()
+#: The index of the graph whose checks are running (at most one: checkov runs under CHECKOV_LOCK).
+_current: list[_TypeIndex] = []
+
+
+def forget() -> None:
+    """Drop the index (the end of a registry's run): the graph it holds can be freed."""
+    _current.clear()
 
 
 class _TypeIndex:
@@ -58,13 +66,12 @@ def install() -> None:
 
     original = BaseConnectionSolver.set_vertices
     key = CustomAttributes.RESOURCE_TYPE
-    current: list[_TypeIndex] = []
 
     def index_of(graph: Any) -> _TypeIndex:
-        if current and current[0].graph is graph and current[0].count == graph.num_nodes():
-            return current[0]
+        if _current and _current[0].graph is graph and _current[0].count == graph.num_nodes():
+            return _current[0]
         index = _TypeIndex(graph, key)
-        current[:] = [index]
+        _current[:] = [index]
         return index
 
     def set_vertices(self: Any, graph_connector: Any, exclude_vertices: list, unknown_vertices: list) -> None:
