@@ -39,6 +39,10 @@ Why these settings (all for zero network and predictable latency):
 
   They are applied only to the pinned checkov version (``TUNED_FOR``); with any other
   version the engine refuses to start (the fail-closed hooks could not be trusted).
+
+* State checkov keeps for one CLI run is forgotten before each of our runs
+  (``start_run``): its IAM checks cache policy documents by ``file:type:name``, so a
+  worker judged a policy as the one scanned earlier at the same path and name.
 """
 
 from __future__ import annotations
@@ -81,6 +85,24 @@ def clear_process_caches() -> None:
     """Forget every parse and evaluation memo of this process (benchmarks: a fresh worker)."""
     for cache in _PROCESS_CACHES:
         (getattr(cache, "cache_clear", None) or cache.clear)()
+
+def start_run() -> None:
+    """Forget what checkov keeps for the length of one CLI run (call before each runner).
+
+    checkov's cloudsplaining IAM checks (Terraform and CloudFormation) keep the policy
+    documents they build in class-level dicts keyed by the entity's ``file:type:name``.
+    In the CLI that is one run: the first policy at a key is analysed, and another
+    resource with the same key in that run (a module called twice) reuses it. A worker
+    runs checkov again for every request, so the dicts are emptied before each run:
+    the same first-wins rule within a run as the CLI, nothing carried between runs
+    (``tests/policy/test_policy_scan_independence.py``).
+    """
+    from checkov.cloudformation.checks.resource.BaseCloudsplainingIAMCheck import BaseCloudsplainingIAMCheck
+    from checkov.terraform.checks.utils.base_cloudsplaining_iam_scanner import BaseTerraformCloudsplainingIAMScanner
+
+    BaseTerraformCloudsplainingIAMScanner.policy_document_cache.clear()
+    BaseCloudsplainingIAMCheck.policy_document_cache.clear()
+
 
 class _InlineExecutor:
     """A ThreadPoolExecutor stand-in that runs each task at submit time (see module doc).

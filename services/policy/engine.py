@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 
-from services.policy import scan_failures
+from services.policy import checkov_tuning, scan_failures
 from services.policy.budget import ScanTooLarge, time_budget
 from services.policy.canonical import CanonicalFiles, VettedCatalog, canonicalize, files_digest
 from services.policy.check_registry import RUNNERS, known_check_ids, load_check_dirs
@@ -299,6 +299,7 @@ class GuardrailEngine:
                 target.write_text(neutralise_suppressions(content), encoding="utf-8")
             t0 = time.perf_counter()
             runner = import_module(module).Runner()  # a new runner per scan: they keep results
+            checkov_tuning.start_run()
             with scan_failures.recording(framework, str(root)):
                 reports = runner.run(
                     root_folder=str(root),

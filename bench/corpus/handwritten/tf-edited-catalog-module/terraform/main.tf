@@ -1,0 +1,16 @@
+# A catalog module copy someone edited: the cluster's KMS policy now grants every
+# action on every resource. Same path and resource name as the vetted module's copy,
+# so a worker that remembered the vetted policy by that name would not see the edit.
+provider "aws" {
+  region = "ca-central-1"
+}
+
+module "eks" {
+  source              = "./modules/aws-eks"
+  cluster_name        = "ledger-ops"
+  kubernetes_version  = "1.29"
+  subnet_ids          = ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"]
+  node_instance_types = ["t3.large"]
+  node_min_size       = 1
+  node_max_size       = 2
+}
