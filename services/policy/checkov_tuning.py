@@ -30,8 +30,9 @@ Why these settings (all for zero network and predictable latency):
   - Kubernetes YAML is parsed by libyaml (same line marks) instead of pure Python.
   - two pure helpers of the Terraform graph (reference discovery in a string, copies
     of immutable values) cost less (``checkov_render_memos.py`` says why that is exact);
-  - cloudsplaining's IAM action filters are memoised (``iam_memos.py``): ``Action = "*"``
-    is expanded and filtered once per process, not for every policy and check;
+  - cloudsplaining's IAM action filters are memoised and its policy documents built
+    once per content (``iam_memos.py``): ``Action = "*"`` is expanded and filtered
+    once per process, not for every policy and check;
   - the GitHub Actions workflow schemas are checked and their validators built once
     (``gha_schema.py``), not on every workflow;
   - connection checks find their resource types' vertices in a per-graph index

@@ -41,11 +41,11 @@ from pathlib import Path
 from typing import Any
 
 
-from services.policy import checkov_tuning, scan_failures
+from services.policy import scan_failures
 from services.policy.budget import ScanTooLarge, time_budget
 from services.policy.canonical import CanonicalFiles, VettedCatalog, canonicalize, files_digest
 from services.policy.check_registry import RUNNERS, known_check_ids, load_check_dirs
-from services.policy.checkov_tuning import CHECKOV_LOCK, CHECKOV_VERSION, configure_checkov
+from services.policy.checkov_tuning import CHECKOV_LOCK, CHECKOV_VERSION, configure_checkov, start_run
 from services.policy.guardrails import GuardrailPack, load_pack
 from services.policy.inputs import (
     InvalidInput,
@@ -299,7 +299,7 @@ class GuardrailEngine:
                 target.write_text(neutralise_suppressions(content), encoding="utf-8")
             t0 = time.perf_counter()
             runner = import_module(module).Runner()  # a new runner per scan: they keep results
-            checkov_tuning.start_run()
+            start_run()
             with scan_failures.recording(framework, str(root)):
                 reports = runner.run(
                     root_folder=str(root),

@@ -117,16 +117,11 @@ def install(caches: list) -> None:
     }
     for attribute, (original, memoised) in replacements.items():
         rebind(("cloudsplaining", "policy_sentry", "checkov."), attribute, original, memoised)
+    import_module("checkov.terraform.checks.resource.base_cloudsplaining_resource_iam_check")
+    import_module("checkov.terraform.checks.data.base_cloudsplaining_data_iam_check")
     policy_document = import_module("cloudsplaining.scan.policy_document").PolicyDocument
-    document = _documents_by_content(policy_document, caches)
-    for module in (
-        "checkov.terraform.checks.resource.base_cloudsplaining_resource_iam_check",
-        "checkov.terraform.checks.data.base_cloudsplaining_data_iam_check",
-    ):
-        owner = import_module(module)
-        if owner.PolicyDocument is not policy_document:
-            raise RuntimeError(f"{module} no longer builds cloudsplaining's PolicyDocument by that name")
-        owner.PolicyDocument = document
+    rebind(("checkov.terraform.checks.",), "PolicyDocument", policy_document,
+           _documents_by_content(policy_document, caches))
     scanner = import_module("checkov.terraform.checks.utils.base_cloudsplaining_iam_scanner")
     if scanner.json is not json:
         raise RuntimeError("base_cloudsplaining_iam_scanner no longer formats with the json module")

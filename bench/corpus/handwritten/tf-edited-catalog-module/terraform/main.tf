@@ -1,6 +1,5 @@
-# A catalog module copy someone edited: the cluster's KMS policy now grants every
-# action on every resource. Same path and resource name as the vetted module's copy,
-# so a worker that remembered the vetted policy by that name would not see the edit.
+# A module at the vetted aws-eks copy's path whose cluster KMS policy grants every
+# action on every resource (see modules/aws-eks/main.tf).
 provider "aws" {
   region = "ca-central-1"
 }
