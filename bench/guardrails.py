@@ -11,7 +11,7 @@ intents no test uses (``bench/corpus/generated``, made by
 ``bench/corpus/make_generated.py``: other regions, sizes, clouds and module mixes),
 hand-written deliberately vulnerable folders (``bench/corpus/handwritten``: Terraform
 with and without local modules, Kubernetes, a mixed folder with a workflow and a
-Dockerfile, a catalog module copy edited to grant ``*``: same paths and names as the
+Dockerfile, a policy granting ``*`` at the path and name of one in the vetted aws-eks
 copy a worker scans at start, so state carried between scans shows as a difference),
 the generator's scenario exports and the policy test bundles.
 
