@@ -69,6 +69,29 @@ SCENARIOS: dict[str, DeploymentIntent] = {
     ),
 }
 
+#: What a policy worker scans as it starts (stored in ``services/policy/warm_up/`` by
+#: ``python -m services.terraform.export_examples``): the scenarios, plus one stack on
+#: each other cloud. checkov's expression and parse memos then hold what the catalog
+#: modules evaluate to when the generator calls them (placeholder names, count indexes,
+#: module wiring), so a worker's first request of a new stack does not pay for it.
+#: Regions the guardrail bench's never-seen corpus (``bench/corpus/generated``) does not use.
+WARM_UP_STACKS: dict[str, DeploymentIntent] = {
+    **SCENARIOS,
+    "gcp-gke-bucket": DeploymentIntent(
+        action=Action.deploy, cloud="gcp", platform="gke", region="us-east1", stack="warm-gcp",
+        cluster=ClusterSpec(name="warm-gcp"),
+        app=AppSpec(name="web", image="nginxinc/nginx-unprivileged", tag="1.27.3-alpine", replicas=2, port=8080,
+                    namespace="web"),
+        buckets=[BucketSpec(name="mcp-warm-gcp-data", purpose="Application data", versioning=True)],
+    ),
+    "azure-aks-storage": DeploymentIntent(
+        action=Action.deploy, cloud="azure", platform="aks", region="westus2", stack="warm-azure",
+        cluster=ClusterSpec(name="warm-azure"),
+        app=AppSpec(name="web", image="nginxinc/nginx-unprivileged", tag="1.27.3-alpine", replicas=2, port=8080,
+                    namespace="web"),
+        buckets=[BucketSpec(name="mcpwarmazuredata", purpose="Application data", versioning=True)],
+    ),
+}
 
 
 def request_body(scenario: str, stack: str | None = None, persona: str = "devops") -> dict:

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 #: The young-generation threshold of a configured policy process (see ``configure``).
 GC_THRESHOLD = (50_000,)
+#: Stacks scanned as the worker starts (``shared.examples.WARM_UP_STACKS``), stored without catalog copies.
+WARM_UP_DIR = Path(__file__).resolve().parent / "warm_up"
 
 # --------------------------------------------------------------------------- module-level API
 
@@ -77,17 +79,20 @@ def configure(
     ``extra_policies_dir`` is the operator folder (``settings.policy_extra_checks_dir``);
     an inconsistent folder raises ``PackError`` here, so a worker with a broken policy
     set never starts. ``warm`` runs one small scan so the first real one is fast, and
-    with ``warm_catalog`` one scan of each vetted catalog module on its own: generated
-    stacks carry byte-identical copies of these modules, so their HCL parses and the
-    expression texts checkov evaluates in them are then in the process memos
-    (``checkov_tuning``) before any request arrives. No finding is kept from these
-    scans (the engine's result caches are emptied): every request is scanned whole.
+    with ``warm_catalog`` one scan of each vetted catalog module on its own and one of
+    each start-up stack (``WARM_UP_DIR``: the generator's stacks of the example
+    scenarios and one per other cloud): generated stacks carry byte-identical copies
+    of these modules and call them the same way, so their HCL parses and most of the
+    expression texts checkov evaluates in them (placeholder names, count indexes,
+    module wiring) are then in the process memos (``checkov_tuning``) before any
+    request arrives. No finding is kept from these scans (the engine's result caches
+    are emptied): every request is scanned whole.
     The objects loaded by then are frozen out of the garbage collector.
     """
     global _engine
     engine = GuardrailEngine(extra_policies_dir=extra_policies_dir, cache_size=cache_size, cpu_limit_s=cpu_limit_s)
     if warm:
-        for bundle in (_WARM_UP, *(_catalog_bundles() if warm_catalog else ())):
+        for bundle in (_WARM_UP, *((*_catalog_bundles(), *_warm_up_stacks()) if warm_catalog else ())):
             try:
                 engine.evaluate(bundle)
             except Exception as exc:  # noqa: BLE001 - every scan that meets the fault will say so in its verdict
@@ -122,6 +127,18 @@ def _catalog_bundles() -> list[ArtifactBundle]:
             for name, text in module.files.items()
         ])
         for module in load_catalog().values()
+    ]
+
+
+def _warm_up_stacks() -> list[ArtifactBundle]:
+    """The start-up stacks (``python -m services.terraform.export_examples`` writes them)."""
+    from shared.examples import exported_files
+
+    return [
+        ArtifactBundle(files=[
+            GeneratedFile(path=path, kind=kind_for_path(path), content=text) for path, text in exported_files(folder).items()
+        ])
+        for folder in sorted(p for p in WARM_UP_DIR.iterdir() if p.is_dir())
     ]
 
 

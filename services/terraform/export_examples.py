@@ -1,4 +1,5 @@
-"""Write the generated bundles of the example scenarios to tests/fixtures/generated/.
+"""Write the generated bundles of the example scenarios to tests/fixtures/generated/,
+and the policy worker's start-up stacks to services/policy/warm_up/.
 
 The policy engineer scans these with checkov (in the policy environment) to tune the
 guardrails, so they must be exactly what the generator produces today. Beside them,
@@ -19,10 +20,13 @@ import shutil
 import sys
 from pathlib import Path
 
-from shared.examples import SCENARIOS, renamed, reshaped
+from shared.examples import SCENARIOS, WARM_UP_STACKS, renamed, reshaped, without_catalog_copies
 from services.terraform.generator import generate
 
 DEFAULT_TARGET = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "generated"
+#: The stacks a policy worker scans as it starts (``shared.examples.WARM_UP_STACKS``),
+#: stored without their catalog module copies.
+WARM_UP_TARGET = Path(__file__).resolve().parents[2] / "services" / "policy" / "warm_up"
 
 
 def variant_target(target: Path, variant: str) -> Path:
@@ -37,6 +41,21 @@ def export(target: Path = DEFAULT_TARGET) -> dict[str, list[str]]:
     for variant, change in (("renamed", renamed), ("reshaped", reshaped)):
         bundles = {scenario: generate(change(intent)) for scenario, intent in SCENARIOS.items()}
         _export(variant_target(target, variant), bundles, base)
+    return written
+
+
+def export_warm_up(target: Path = WARM_UP_TARGET) -> dict[str, list[str]]:
+    """Write the policy worker's start-up stacks; stack name -> relative paths written."""
+    written: dict[str, list[str]] = {}
+    for name, intent in WARM_UP_STACKS.items():
+        folder = target / name
+        if folder.exists():
+            shutil.rmtree(folder)
+        files = without_catalog_copies({f.path: f.content for f in generate(intent).files})
+        for path, content in files.items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_text(content, encoding="utf-8")
+        written[name] = sorted(files)
     return written
 
 
@@ -65,6 +84,8 @@ def main(argv: list[str]) -> int:
     target = Path(argv[1]) if len(argv) > 1 else DEFAULT_TARGET
     for scenario, paths in export(target).items():
         print(f"{target / scenario}: {len(paths)} files")
+    for name, paths in export_warm_up().items():
+        print(f"{WARM_UP_TARGET / name}: {len(paths)} files")
     return 0
 
 

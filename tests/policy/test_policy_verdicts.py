@@ -6,7 +6,7 @@ import pytest
 
 from services.policy.scanner import SCANNER, GuardrailEngine
 from shared.contracts.artifacts import ArtifactBundle, FileKind, GeneratedFile, Severity
-from tests.policy.conftest import FIXTURES, bundle_from_dir
+from tests.policy.conftest import FIXTURES, REPO, bundle_from_dir
 
 pytestmark = pytest.mark.policy_env
 
@@ -226,6 +226,25 @@ def test_configure_builds_a_warm_process_engine():
     assert (engine.stats.checkov_scans, engine.stats.cache_hits) == (0, 0)  # the warm-up is not counted
     verdict = scanner.scan(bundle_from_dir(BUNDLES / "root-privileged-pod"), "devops")
     assert verdict.status == "blocked" and engine.stats.checkov_scans == 1
+
+
+def test_a_request_for_a_stack_the_worker_scanned_at_start_is_still_scanned_whole():
+    """A worker scans the start-up stacks (services/policy/warm_up: the scenarios and one
+    stack per other cloud) only to fill checkov's memos: no verdict or part is kept."""
+    from services.policy import scanner
+    from shared.examples import WARM_UP_STACKS
+
+    stacks = scanner._warm_up_stacks()
+    assert len(stacks) == len(WARM_UP_STACKS) == 6
+    modules = {f.path.split("/")[2] for b in stacks for f in b.files if f.path.startswith("terraform/modules/")}
+    assert {"aws-vpc", "aws-eks", "aws-s3-bucket", "gcp-gke", "gcp-gcs-bucket", "azure-aks"} <= modules
+
+    engine = scanner.configure()
+    eks = bundle_from_dir(REPO / "tests" / "fixtures" / "generated" / "eks-nginx-argocd", skip_unsupported=True)
+    verdict = engine.scan(eks, "devops")
+    assert (engine.stats.checkov_scans, engine.stats.part_hits, engine.stats.cache_hits) == (1, 0, 0)
+    never_saw_it = GuardrailEngine().scan(eks, "devops")
+    assert verdict.findings == never_saw_it.findings and verdict.status == never_saw_it.status == "passed"
 
 
 def test_a_file_of_the_wrong_kind_is_refused_not_skipped(engine):

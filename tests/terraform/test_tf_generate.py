@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from shared import catalog
-from shared.examples import SCENARIOS, exported_files, renamed, reshaped
+from shared.examples import SCENARIOS, WARM_UP_STACKS, exported_files, renamed, reshaped
 from services.terraform.generator import PROVIDER_PINS, BackendConfig, GenerationError, generate
 from services.terraform.validate import validate_bundle
 from shared.contracts.artifacts import ContextDocument, FileKind, RetrievedContext
@@ -224,6 +224,15 @@ def test_the_exported_examples_for_the_policy_scans_are_current(bundles, scenari
         exported = exported_files(folder)
         exported.pop("SUMMARY.txt", None)
         assert exported == _files(bundle), folder
+
+
+def test_the_policy_workers_start_up_stacks_are_current():
+    """services/policy/warm_up/ is what a policy worker scans as it starts; refresh it with
+    `python -m services.terraform.export_examples` when this fails."""
+    warm_up = Path(__file__).resolve().parents[2] / "services" / "policy" / "warm_up"
+    assert sorted(p.name for p in warm_up.iterdir() if p.is_dir()) == sorted(WARM_UP_STACKS)
+    for name, intent in WARM_UP_STACKS.items():
+        assert exported_files(warm_up / name) == _files(generate(intent)), name
 
 
 def test_retrieved_context_shows_in_the_summary_but_never_changes_files(bundles):

@@ -1,0 +1,5 @@
+variable "region" {
+  description = "Azure region of the stack."
+  type        = string
+  default     = "westus2"
+}
