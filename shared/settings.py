@@ -7,7 +7,8 @@ secrets are refused at start so a copied example file cannot reach production.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import os
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -216,6 +217,37 @@ class Settings(BaseSettings):
         return self
 
 
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()
+class _SettingsCache:
+    """``get_settings``: one ``Settings`` per process, built on first use.
+
+    Tests change the environment and call ``get_settings.cache_clear()``. With a plain
+    ``lru_cache`` a build another thread started before the clear (any background
+    thread that reads a setting) is stored after it, and the old environment's values
+    are served again. Building and clearing share a lock here, so after
+    ``cache_clear`` returns only a build that starts later is ever served.
+    """
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._lock = threading.Lock()
+        # a process forked while another thread held the lock (Celery's prefork pool) gets a free one
+        os.register_at_fork(after_in_child=self._new_lock)
+
+    def _new_lock(self) -> None:
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Settings:
+        settings = self._settings
+        if settings is not None:
+            return settings
+        with self._lock:
+            if self._settings is None:
+                self._settings = Settings()
+            return self._settings
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._settings = None
+
+
+get_settings = _SettingsCache()
