@@ -28,8 +28,9 @@ Why these settings (all for zero network and predictable latency):
     its LALR tables with ply for every expression it parses (about 80 ms each), which
     made JSONPath tables most of a fresh worker's first Terraform scan;
   - Kubernetes YAML is parsed by libyaml (same line marks) instead of pure Python.
-  - two pure helpers of the Terraform graph (reference discovery in a string, copies
-    of immutable values) cost less (``checkov_render_memos.py`` says why that is exact);
+  - three pure helpers of the Terraform graph (reference discovery in a string, copies
+    of immutable values, bracket pairs in an expression) cost less
+    (``checkov_render_memos.py`` says why that is exact);
   - cloudsplaining's IAM action filters are memoised and its policy documents built
     once per content (``iam_memos.py``): ``Action = "*"`` is expanded and filtered
     once per process, not for every policy and check;
