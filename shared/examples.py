@@ -73,7 +73,7 @@ SCENARIOS: dict[str, DeploymentIntent] = {
 #: ``python -m services.terraform.export_examples``): the scenarios, plus one stack on
 #: each other cloud. checkov's expression and parse memos then hold what the catalog
 #: modules evaluate to when the generator calls them (placeholder names, count indexes,
-#: module wiring), so a worker's first request of a new stack does not pay for it.
+#: module wiring), so a worker's first request of a new stack does not pay for those.
 #: Regions the guardrail bench's never-seen corpus (``bench/corpus/generated``) does not use.
 WARM_UP_STACKS: dict[str, DeploymentIntent] = {
     **SCENARIOS,

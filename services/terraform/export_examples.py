@@ -48,34 +48,30 @@ def export_warm_up(target: Path = WARM_UP_TARGET) -> dict[str, list[str]]:
     """Write the policy worker's start-up stacks; stack name -> relative paths written."""
     written: dict[str, list[str]] = {}
     for name, intent in WARM_UP_STACKS.items():
-        folder = target / name
-        if folder.exists():
-            shutil.rmtree(folder)
         files = without_catalog_copies({f.path: f.content for f in generate(intent).files})
-        for path, content in files.items():
-            (folder / path).parent.mkdir(parents=True, exist_ok=True)
-            (folder / path).write_text(content, encoding="utf-8")
+        _replace_folder(target / name, files)
         written[name] = sorted(files)
     return written
+
+
+def _replace_folder(folder: Path, files: dict[str, str]) -> None:
+    """``folder`` holding exactly ``files`` (relative path -> text): nothing stale lingers."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for path, content in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(content, encoding="utf-8")
 
 
 def _export(target: Path, bundles: dict, base: dict | None = None) -> dict[str, list[str]]:
     written: dict[str, list[str]] = {}
     for scenario, bundle in bundles.items():
-        folder = target / scenario
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
         same = {(f.path, f.content) for f in base[scenario].files} if base else set()
         if base and {f.path for f in base[scenario].files} != {f.path for f in bundle.files}:
             raise SystemExit(f"{scenario}: a variant must have the scenario's file paths to be stored as a difference")
-        for generated in bundle.files:
-            if (generated.path, generated.content) in same:
-                continue
-            path = folder / generated.path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(generated.content, encoding="utf-8")
-        (folder / "SUMMARY.txt").write_text(bundle.summary + "\n", encoding="utf-8")
+        files = {f.path: f.content for f in bundle.files if (f.path, f.content) not in same}
+        _replace_folder(target / scenario, {**files, "SUMMARY.txt": bundle.summary + "\n"})
         written[scenario] = [f.path for f in bundle.files]
     return written
 
