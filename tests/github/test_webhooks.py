@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from shared import workflow_signals
 from shared.contracts import ChangeProposal, RunMessage
-from shared.db.models import Approval, Run, RunStatus
+from shared.queues import CHAIN_APPLY
+from shared.db.models import Approval, AuditLog, Outbox, Run, RunStatus
 from shared.db.models_github import GitHubDelivery
 from shared.db.session import session_scope
 
@@ -119,10 +120,15 @@ def test_a_review_approval_counts_only_when_configured_for_the_proposed_commit_b
 
     approved = deliver(api, "pull_request_review", _review(103, "bob-gh", "a" * 40))
     assert approved.json()["outcome"] == "approved: review by bob-gh as bob"
-    assert _status(run_id) == "applying"
-    with session_scope() as session:
+    with session_scope() as session:  # the approval committed the run as applying, with its chain B
         assert [(a.decision, a.actor) for a in session.scalars(select(Approval).where(Approval.run_id == uuid.UUID(run_id)))] \
             == [("approved", "bob")]
+        audit = session.scalars(select(AuditLog).where(AuditLog.target_id == run_id, AuditLog.action == "run.approve")).all()
+        assert [row.actor for row in audit] == ["bob"]
+        chains = session.scalars(select(Outbox).where(Outbox.run_id == uuid.UUID(run_id))).all()
+        assert [(row.reason, row.tasks) for row in chains] == [("run.approve", [task.value for task in CHAIN_APPLY])]
+    # not awaiting approval any more; a worker may already have taken chain B and failed this made-up run
+    assert _status(run_id) in ("applying", "failed")
     # arrives after it already counted; by then chain B may have moved the run on (applying, or
     # failed: this run's message is made up, so a worker that picks up its chain fails it)
     late = deliver(api, "pull_request_review", _review(103, "bob-gh", "a" * 40))
