@@ -7,7 +7,7 @@ Why these settings (all for zero network and predictable latency):
 * checkov's parallel runner is set to sequential: it forks a process per file batch,
   which costs more than the parse for bundles of a few files and must not happen
   inside a Celery worker anyway.
-* Seven pieces of checkov are tuned, each without changing what is computed
+* The pieces of checkov below are tuned, each without changing what is computed
   (``bench/guardrails.py`` compares the findings with the CLI's on every run):
 
   - the graph check registry and its attribute/resource solvers start a thread pool
