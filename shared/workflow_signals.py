@@ -5,12 +5,18 @@ no code but this; the step waits on it with BLPOP between two reads of the run, 
 `workflow_run` webhook ends the wait at once instead of after the next poll. The list
 outlives the wait (a day), so a webhook that arrives before the step starts waiting is
 not lost; without webhooks the step simply polls.
+
+A wait is a series of short BLPOPs, each well inside the client's socket timeout: a
+blocking read longer than the socket timeout fails with TimeoutError (redis-py 8 sets a
+5 s default), and the step's wait between two polls is up to
+`MCP_GITHUB_POLL_MAX_INTERVAL_S`.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from functools import lru_cache
 
 import redis
@@ -18,6 +24,9 @@ import redis
 from shared.settings import get_settings
 
 TTL_S = 24 * 3600
+#: One BLPOP blocks at most this long; the client's socket timeout leaves it a margin.
+BLOCK_SLICE_S = 2.0
+SOCKET_TIMEOUT_S = 5.0
 _CORRELATION = re.compile(r"mcpcloud-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -40,7 +49,7 @@ def _key(correlation: str) -> str:
 
 @lru_cache
 def _redis() -> redis.Redis:
-    return redis.Redis.from_url(get_settings().redis_url, socket_connect_timeout=2)
+    return redis.Redis.from_url(get_settings().redis_url, socket_connect_timeout=2, socket_timeout=SOCKET_TIMEOUT_S)
 
 
 def notify(correlation: str, payload: dict) -> None:
@@ -52,5 +61,11 @@ def notify(correlation: str, payload: dict) -> None:
 
 def wait(correlation: str, timeout_s: float) -> dict | None:
     """The next signal for `correlation`, waiting at most `timeout_s`; None when none came."""
-    got = _redis().blpop([_key(correlation)], timeout=max(timeout_s, 0.01))
-    return json.loads(got[1]) if got else None
+    deadline = time.monotonic() + timeout_s
+    while True:
+        left = deadline - time.monotonic()
+        got = _redis().blpop([_key(correlation)], timeout=max(min(left, BLOCK_SLICE_S), 0.01))
+        if got:
+            return json.loads(got[1])
+        if left <= BLOCK_SLICE_S:
+            return None

@@ -32,9 +32,22 @@ def _waiting_run(api, keys, stack: str) -> dict:
     return run
 
 
+def _published(client: redis.Redis, run_id: str, status: str, timeout: float = 30) -> None:
+    """Wait for the worker's publish of `status`: it comes right after the commit a poll can see first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        bodies = [json.loads(fields[b"data"]) for _, fields in client.xrange(stream_key(run_id))]
+        if any(body.get("event") == "run.status" and body.get("status") == status for body in bodies):
+            return
+        assert time.monotonic() < deadline, f"no run.status {status} event in the stream: {bodies}"
+        time.sleep(0.1)
+
+
 def test_a_deleted_stream_is_replayed_from_postgres(api, workers, keys):
     run = _waiting_run(api, keys, "sse-deleted-logs")
-    redis.Redis.from_url(get_settings().redis_url).delete(stream_key(run["id"]))
+    client = redis.Redis.from_url(get_settings().redis_url)
+    _published(client, run["id"], "awaiting_approval")  # else a late publish would recreate the stream
+    client.delete(stream_key(run["id"]))
 
     events = _events(api, keys.viewer, f"/api/v1/runs/{run['id']}/events?until=awaiting_approval")
     assert {event["source"] for event in events} == {"postgres"}
@@ -61,3 +74,25 @@ def test_a_lost_terminal_publish_still_ends_the_stream(api, workers, keys, monke
     assert [e["status"] for e in events if e.get("event") == "run.status"][-2:] == ["awaiting_approval", "cancelled"]
     assert events[-1]["source"] == "postgres"
     assert "source" not in events[0]  # the stream itself was replayed first
+
+
+def test_a_silence_longer_than_the_redis_socket_timeout_keeps_the_stream_open(api, workers, keys, monkeypatch):
+    """The stream blocks on Redis for up to a silence (15 s by default) while a run waits on
+    something slow (an approval, a workflow run); redis-py 8's 5 s socket timeout ended
+    such a stream with an error instead of a ping."""
+    monkeypatch.setattr(get_settings(), "sse_silence_seconds", 6.0)
+    run = _waiting_run(api, keys, "sse-silent-logs")
+
+    def finish_later() -> None:
+        time.sleep(8)
+        with session_scope() as session:
+            session.execute(update(Run).where(Run.id == uuid.UUID(run["id"])).values(status="cancelled"))
+
+    writer = threading.Thread(target=finish_later)
+    writer.start()
+    try:
+        events = _events(api, keys.viewer, f"/api/v1/runs/{run['id']}/events")
+    finally:
+        writer.join()
+    assert any(event == {} for event in events), events  # a ping after the first 6 s of silence
+    assert [e["status"] for e in events if e.get("event") == "run.status"][-1] == "cancelled"

@@ -58,7 +58,9 @@ def test_the_seed_request_becomes_a_pull_request_then_a_workflow_run_whose_logs_
         github_worker, contract_server, webhook_secret_config, keys):
     with gateway_server("gateway-github") as server:
         gateway = server.url
-        contract_server.control("POST", "scenario", {"outcome": "success", "duration_s": 2.0,
+        # the run must still be going when github.await_run starts (a queue hop after the dispatch,
+        # slow on a loaded machine), so that its end reaches the wait by the webhook
+        contract_server.control("POST", "scenario", {"outcome": "success", "duration_s": 8.0,
                                                      "webhook_url": f"{gateway}/api/v1/webhooks/github",
                                                      "webhook_secret": SECRET})
         requester = httpx.Client(base_url=gateway, headers=keys.requester, timeout=30)
@@ -81,7 +83,7 @@ def test_the_seed_request_becomes_a_pull_request_then_a_workflow_run_whose_logs_
         steps = {s["name"]: s for s in run["steps"]}
         assert steps["github.dispatch_workflow"]["status"] == "succeeded", steps["github.dispatch_workflow"]
         awaited = steps["github.await_run"]
-        assert awaited["status"] == "succeeded", awaited
+        assert awaited["status"] == "succeeded", awaited.get("detail")  # the detail says why it failed
         workflow = _step_output(run_id, "github.await_run")
         assert (workflow["status"], workflow["conclusion"]) == ("completed", "success")
         assert workflow["woken_by_webhook"] is True  # the poll interval is 30 s: the webhook ended the wait

@@ -107,7 +107,9 @@ async def run_events(
     silence_ms = max(int(get_settings().sse_silence_seconds * 1000), 1)
 
     async def stream() -> AsyncIterator[dict]:
-        client = aioredis.Redis.from_url(get_settings().redis_url, decode_responses=True)
+        # the read blocks up to a silence: the socket must wait longer (redis-py 8's default is 5 s)
+        client = aioredis.Redis.from_url(get_settings().redis_url, decode_responses=True,
+                                         socket_timeout=silence_ms / 1000 + 5)
         key = stream_key(run_id)
         cursor = last_event_id or "0-0"
         told = Told()
