@@ -82,8 +82,11 @@ def test_a_write_is_seen_by_every_subscribed_process_and_a_stale_patch_by_none(c
 
 def test_in_process_cache_drops_a_key_when_it_is_written(client, key_prefix):
     key = f"{key_prefix}local"
+    before = client._gen.get(key, 0)
     item_id = _create(key, "a")
-    time.sleep(0.2)  # let the create's own invalidation pass first
+    deadline = time.monotonic() + 5  # let the create's own invalidation pass first: it would drop the entry
+    while client._gen.get(key, 0) == before and time.monotonic() < deadline:
+        time.sleep(0.002)
     assert client.value(key) == "a"
     assert client._local[key]  # cached in-process
     seen: list[list[str]] = []

@@ -56,9 +56,12 @@ def test_a_request_while_the_broker_is_down_is_recorded_queued_and_runs_later(da
         run_id = uuid.UUID(response.json()["id"])
         with session_scope() as session:
             pending = session.scalars(select(Outbox).where(Outbox.run_id == run_id)).one()
-            assert pending.sent_at is None and pending.reason == "run.create"
-            assert "Connection refused" in (pending.last_error or ""), pending.last_error
-            assert session.get(Run, run_id).status == "queued"  # recorded, not lost, not failed
+            assert pending.reason == "run.create"
+            if pending.sent_at is None:  # as a rule: the relay takes rows a second old
+                assert "Connection refused" in (pending.last_error or ""), pending.last_error
+                assert session.get(Run, run_id).status == "queued"  # recorded, not lost, not failed
+            else:  # a slow machine: the in-process gateway's relay already sent it, after the refused send
+                assert pending.attempts >= 2, (pending.attempts, pending.last_error)
     run = wait_for_status(api, keys.viewer, str(run_id), {"awaiting_approval", "blocked", "failed"}, timeout=180)
     assert run["status"] == "awaiting_approval", run
     with session_scope() as session:

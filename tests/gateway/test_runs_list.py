@@ -5,6 +5,7 @@ verdict and report (tens of KB), so a list of 50 must not read 50 of them."""
 
 from __future__ import annotations
 
+import sys
 import uuid
 
 from sqlalchemy import event, text
@@ -14,13 +15,25 @@ from shared.db.session import get_engine, session_scope
 from tests.conftest import add_runs
 
 
+def _in_reaper_tick() -> bool:
+    """The gateway's reaper runs in this process too (every few seconds, on its own thread):
+    its queries read whole runs and are not the list's."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename.endswith(("shared/reaper.py", "shared/outbox.py")):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def test_the_list_reads_no_json_blobs_and_keeps_its_fields_and_order(api, keys):
     tag = f"list-{uuid.uuid4().hex[:6]}"
     ids = add_runs(3, tag)
     statements: list[str] = []
 
     def seen(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if not _in_reaper_tick():
+            statements.append(statement)
 
     event.listen(get_engine(), "before_cursor_execute", seen)
     try:

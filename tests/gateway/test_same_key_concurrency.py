@@ -49,5 +49,5 @@ def test_streams_and_reads_with_one_key_all_answer(gateway_process, keys):
     calls = [open_stream if index % 3 == 0 else read for index in range(240)]
     with ThreadPoolExecutor(12) as pool:
         durations = list(pool.map(lambda pair: pair[1](pair[0]), enumerate(calls)))
-    assert max(durations) < 10, sorted(durations)[-5:]
+    assert max(durations) < 20, sorted(durations)[-5:]  # none starves (generous: a loaded 2-core machine)
     assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200

@@ -71,6 +71,7 @@ def github_config(database, clean_redis):
             item = find_item(db, key, Scope())
             if item is not None and item.enabled:
                 update_item(db, item.id, version=item.version, actor="tests", enabled=False)
+        _until_seen(key, None, timeout=10.0)  # the next test must not meet this value in a cache
 
 
 @pytest.fixture

@@ -130,10 +130,11 @@ def test_an_unschedulable_rollout_fails_with_events_and_the_pod_reason_then_roll
         doc["spec"]["template"]["spec"]["nodeSelector"] = {"mcp-cloud.test/no-such-node": "true"}
 
     second = deploy_direct(target, edited(bundle, DEPLOYMENT, unschedulable), intent)
-    rollout = observe(target, second, [], RolloutPolicy(rollback_on_failure=True, timeout_seconds=6, source="test"))
+    # long enough for the controllers to create the new pod and the scheduler to refuse it on a loaded machine
+    rollout = observe(target, second, [], RolloutPolicy(rollback_on_failure=True, timeout_seconds=20, source="test"))
 
     assert rollout.observed and not rollout.complete
-    assert "Rollout failed" in rollout.message and "not complete after 6s" in rollout.message
+    assert "Rollout failed" in rollout.message and "not complete after 20s" in rollout.message
     assert rollout.failing_pod and "Unschedulable" in rollout.message, rollout.message
     assert any("FailedScheduling" in e for e in rollout.events), rollout.events
     assert rollout.rollback == f"rolled Deployment/{intent.app.namespace}/nginx back to revision 1"

@@ -21,14 +21,14 @@ from tests.conftest import wait_for_status
 from tests.scenarios import PRIVATE_LOGS_BUCKET, with_stack
 
 
-def _recorded_but_never_queued(stack: str, actor: str) -> uuid.UUID:
+def _recorded_but_never_queued(stack: str, actor: str, age: timedelta = timedelta(minutes=5)) -> uuid.UUID:
     intent = DeploymentIntent.model_validate(with_stack(PRIVATE_LOGS_BUCKET, stack)["intent"])
     run_id = uuid.uuid4()
     message = RunMessage(run_id=run_id, persona=Persona.devops, requested_by=actor, intent=intent)
     with session_scope() as session:
         session.add(Run(id=run_id, status=RunStatus.queued.value, persona="devops", requested_by=actor,
                         target=intent.target, intent=intent.model_dump(mode="json"), message=message.to_wire(),
-                        created_at=datetime.now(UTC) - timedelta(minutes=5)))
+                        created_at=datetime.now(UTC) - age))
     return run_id
 
 
@@ -41,17 +41,17 @@ def _resumes(run_id: uuid.UUID) -> list[dict]:
 
 def test_stalled_runs_are_queued_again_before_and_after_approval(api, workers, keys):
     run_id = _recorded_but_never_queued("logs-stalled", "someone-else")
-    fresh_id = _recorded_but_never_queued("logs-fresh", "someone-else")
-    with session_scope() as session:  # a run created a moment ago may still be on its way: left alone
-        session.get(Run, fresh_id).created_at = datetime.now(UTC)
+    fresh_id = _recorded_but_never_queued("logs-fresh", "someone-else", age=timedelta(0))
 
     with session_scope() as session:
         resumed = resume_stalled(session, get_celery())
-    assert fresh_id not in resumed
+    assert fresh_id not in resumed  # a run created a moment ago may still be on its way: left alone
+    assert _resumes(fresh_id) == []
+    with session_scope() as session:  # gone before it is old enough for a reaper to take it
+        session.delete(session.get(Run, fresh_id))
     run = wait_for_status(api, keys.viewer, str(run_id), {"awaiting_approval", "failed"})
     assert run["status"] == "awaiting_approval"
     assert [detail["why"] for detail in _resumes(run_id)] == ["queued but chain A never started"]
-    assert _resumes(fresh_id) == []
 
     with session_scope() as session:  # approved, but chain B's message was lost (e.g. a broker restarted empty)
         run_row = session.get(Run, run_id)
@@ -71,4 +71,3 @@ def test_stalled_runs_are_queued_again_before_and_after_approval(api, workers, k
     assert [detail["from_step"] for detail in _resumes(run_id)] == ["rag.retrieve", "github.dispatch_workflow"]
     with session_scope() as session:
         assert session.get(TargetLock, run["target"]) is None
-        session.delete(session.get(Run, fresh_id))

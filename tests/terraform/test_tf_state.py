@@ -11,6 +11,7 @@ import shutil
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -24,8 +25,12 @@ from services.terraform.state import OVERRIDE_FILE, pg_backend, pg_conn_str, sch
 pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
 
 
-def _bundle(size: str, *, slow: bool = False) -> ArtifactBundle:
-    provisioner = 'provisioner "local-exec" {\n    command = "sleep 6"\n  }\n' if slow else ""
+def _bundle(size: str, *, hold_until: Path | None = None) -> ArtifactBundle:
+    """``hold_until``: the apply keeps creating (and holds the state lock) until that file exists (60 s at most)."""
+    provisioner = ""
+    if hold_until is not None:
+        wait = f"for i in $(seq 600); do [ -e {hold_until} ] && exit 0; sleep 0.1; done"
+        provisioner = f'provisioner "local-exec" {{\n    command = "{wait}"\n  }}\n'
     main = (
         'terraform {\n  backend "local" {}\n}\n\n'
         f'resource "terraform_data" "bucket" {{\n  input = "{size}"\n  {provisioner}}}\n\n'
@@ -76,15 +81,16 @@ def test_a_saved_plan_is_refused_as_stale_after_the_state_moved(runner, stack):
     assert runner.plan(_bundle("3"), backend=backend).summary.no_changes  # the stale plan changed nothing
 
 
-def test_a_second_writer_meets_the_state_lock(runner, stack):
+def test_a_second_writer_meets_the_state_lock(runner, stack, tmp_path):
     backend = pg_backend(stack)
-    slow = runner.plan(_bundle("4", slow=True), backend=backend)
+    release = tmp_path / "release"
+    slow = runner.plan(_bundle("4", hold_until=release), backend=backend)
     failures: list[BaseException] = []
     creating = threading.Event()  # terraform creates resources only while it holds the state lock
 
     def apply_slowly() -> None:
         try:
-            runner.apply(_bundle("4", slow=True), slow.plan_bytes, backend=backend,
+            runner.apply(_bundle("4", hold_until=release), slow.plan_bytes, backend=backend,
                          on_line=lambda line: "Creating..." in line and creating.set())
         except BaseException as exc:  # noqa: BLE001 - reported below
             failures.append(exc)
@@ -96,6 +102,7 @@ def test_a_second_writer_meets_the_state_lock(runner, stack):
         with pytest.raises(StateLocked, match="Error acquiring the state lock"):
             runner.plan(_bundle("5"), backend=backend)
     finally:
+        release.touch()  # the apply holds the lock until the refused plan is seen, however slow the machine
         applying.join()
     assert failures == []
 
