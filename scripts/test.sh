@@ -16,7 +16,7 @@ summary() { # pytest output file -> "passed failed"
 }
 
 out_main="$(mktemp)"; out_policy="$(mktemp)"
-.venv/bin/python -m pytest tests --ignore=tests/policy -p no:cacheprovider "$@" 2>&1 | tee "$out_main"
+.venv/bin/python -m pytest tests --ignore=tests/policy -p no:cacheprovider --durations=15 "$@" 2>&1 | tee "$out_main"
 rc_main=${PIPESTATUS[0]}
 .venv-policy/bin/python -m pytest tests/policy -p no:cacheprovider "$@" 2>&1 | tee "$out_policy"
 rc_policy=${PIPESTATUS[0]}
