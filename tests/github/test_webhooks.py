@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from shared import workflow_signals
 from shared.contracts import ChangeProposal, RunMessage
-from shared.queues import CHAIN_APPLY
 from shared.db.models import Approval, AuditLog, Outbox, Run, RunStatus
 from shared.db.models_github import GitHubDelivery
 from shared.db.session import session_scope
+from shared.queues import CHAIN_APPLY
 
 from tests.github.messages import eks_message
 
@@ -127,10 +127,10 @@ def test_a_review_approval_counts_only_when_configured_for_the_proposed_commit_b
         assert [row.actor for row in audit] == ["bob"]
         chains = session.scalars(select(Outbox).where(Outbox.run_id == uuid.UUID(run_id))).all()
         assert [(row.reason, row.tasks) for row in chains] == [("run.approve", [task.value for task in CHAIN_APPLY])]
-    # not awaiting approval any more; a worker may already have taken chain B and failed this made-up run
+    # chain B may already have moved the run on: this run's message is made up, so a worker
+    # that picks up its chain fails it
     assert _status(run_id) in ("applying", "failed")
-    # arrives after it already counted; by then chain B may have moved the run on (applying, or
-    # failed: this run's message is made up, so a worker that picks up its chain fails it)
+    # arrives after it already counted
     late = deliver(api, "pull_request_review", _review(103, "bob-gh", "a" * 40))
     assert late.json()["outcome"].startswith("refused: run is ")
     assert "only a run awaiting approval can be approved" in late.json()["outcome"]
