@@ -37,7 +37,10 @@ Why these settings (all for zero network and predictable latency):
   - the GitHub Actions workflow schemas are checked and their validators built once
     (``gha_schema.py``), not on every workflow;
   - connection checks find their resource types' vertices in a per-graph index
-    (``connection_index.py``) instead of walking the whole graph for each check.
+    (``connection_index.py``) instead of walking the whole graph for each check;
+  - dpath's ``search`` and ``get``, which value checks call on every resource, walk
+    only the branches of a configuration their key can match (``dpath_pruned.py``),
+    not all of it for every call.
 
   They are applied only to the pinned checkov version (``TUNED_FOR``); with any other
   version the engine refuses to start (the fail-closed hooks could not be trusted).
@@ -361,6 +364,7 @@ def configure_checkov() -> None:
             import_module("services.policy.checkov_render_memos").install(_PROCESS_CACHES)
             import_module("services.policy.iam_memos").install(_PROCESS_CACHES)
             connection_index.install()
+            import_module("services.policy.dpath_pruned").install()
             import_module("services.policy.gha_schema").install()
             k8s_yaml = import_module("checkov.kubernetes.parser.k8_yaml")
             if hasattr(yaml, "CSafeLoader"):
