@@ -9,11 +9,15 @@ minutes) without losing the worker:
   bound, and a busy machine must not turn a normal scan into an error. Not
   ``SIGALRM``: checkov's HCL parser sets and clears its own ``SIGALRM`` timer on every
   file, which would cancel ours. ``ScanTooLarge`` derives from ``BaseException`` so
-  checkov's many ``except Exception`` cannot swallow it; the engine's locks and
-  temporary folders are context managers, so they are released on the way out, and
-  the next scan starts clean. Only the main thread receives signals (a Celery
-  prefork child runs its task there); elsewhere the budget is not enforced and says
-  so once in the log.
+  checkov's many ``except Exception`` cannot swallow it. A bare ``except`` can (dpath's
+  ``segments.set``, which checkov's context parsers call for every resource, has one),
+  and code after a swallowed exception may compute something else. So a block whose
+  budget ran out is over budget when it ends, even if the exception never reached it,
+  and the engine keeps nothing such a block computed (``raise_if_spent`` before each
+  cache put). The engine's locks and temporary folders are context managers, so they
+  are released on the way out, and the next scan starts clean. Only the main thread
+  receives signals (a Celery prefork child runs its task there); elsewhere the budget
+  is not enforced and says so once in the log.
 * memory: ``limit_memory`` caps the process's address space (``RLIMIT_AS``), so an
   allocation past it raises ``MemoryError`` inside the scan instead of the kernel's
   OOM killer ending the worker; the worker calls it in every pool process.
@@ -30,6 +34,8 @@ from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
 _warned = False
+#: The running budget's seconds once its timer has fired (main thread only), else None.
+_spent: float | None = None
 
 
 class ScanTooLarge(BaseException):  # noqa: N818 - BaseException on purpose (see module doc)
@@ -52,8 +58,12 @@ def time_budget(seconds: float | None) -> Iterator[None]:
         return
 
     def expired(signum, frame):  # noqa: ARG001 - signal handler signature
+        global _spent
+        _spent = seconds
         raise ScanTooLarge(seconds)
 
+    global _spent
+    _spent = None
     previous = signal.signal(signal.SIGPROF, expired)
     signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
@@ -61,6 +71,22 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
+        spent, _spent = _spent, None
+    if spent is not None:
+        # The block ended normally although the budget ran out: a bare ``except`` in the
+        # code it ran swallowed ScanTooLarge, maybe changing that code's answer.
+        raise ScanTooLarge(seconds)
+
+
+def raise_if_spent() -> None:
+    """Raise ``ScanTooLarge`` if the running block's budget has run out.
+
+    Called before anything a budgeted block computed is kept (a cache entry): its
+    ``ScanTooLarge`` may have been swallowed on the way, and what the code computed
+    after that cannot be trusted, now or for a later request.
+    """
+    if _spent is not None:
+        raise ScanTooLarge(_spent)
 
 
 def limit_memory(megabytes: int) -> None:

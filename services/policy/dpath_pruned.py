@@ -65,15 +65,19 @@ def _plain(obj: Any) -> bool:
 
 
 def _segment_matches(segment: Any, glob: str) -> bool:
-    """One segment against one glob segment, as ``dpath.segments.match`` compares them."""
+    """One segment against one glob segment, as ``dpath.segments.match`` compares them.
+
+    dpath catches with a bare ``except``; ``Exception`` here, so that a scan's CPU budget
+    (``budget.ScanTooLarge``, a ``BaseException``) is not swallowed as a non-match.
+    """
     try:
         if isinstance(segment, int) and segment == int(glob):
             return True
-    except:  # noqa: E722 - dpath's own rule: a glob that is not an int compares as text
+    except Exception:  # noqa: BLE001 - dpath's rule: a glob that is not an int compares as text
         segment = str(segment)
     try:
         return fnmatchcase(segment, glob)
-    except:  # noqa: E722 - dpath's own rule: anything fnmatch cannot compare does not match
+    except Exception:  # noqa: BLE001 - dpath's rule: anything fnmatch cannot compare does not match
         return False
 
 

@@ -42,7 +42,7 @@ from typing import Any
 
 
 from services.policy import scan_failures
-from services.policy.budget import ScanTooLarge, time_budget
+from services.policy.budget import ScanTooLarge, raise_if_spent, time_budget
 from services.policy.canonical import CanonicalFiles, VettedCatalog, canonicalize, files_digest
 from services.policy.check_registry import RUNNERS, known_check_ids, load_check_dirs
 from services.policy.checkov_tuning import CHECKOV_LOCK, CHECKOV_VERSION, configure_checkov, start_run
@@ -185,6 +185,7 @@ class GuardrailEngine:
             self.stats.cache_hits += 1
             return result
         result = self._run(files)
+        raise_if_spent()  # a swallowed budget exception: nothing computed since is kept
         self._results.put(key, result)
         return result
 
@@ -232,6 +233,7 @@ class GuardrailEngine:
                     self.stats.checkov_scans += 1
                     ran_checkov = True
                 part = self._scan_part(kind, canonical.files)
+                raise_if_spent()
                 self._parts.put(part_key, part)
                 if self.shared_store is not None:
                     self.shared_store.put(self._shared_key(part_key), part.to_json())

@@ -107,6 +107,51 @@ def test_a_scan_past_its_cpu_budget_is_an_error_and_the_engine_goes_on():
     assert engine.scan_files({"main.tf": many}, "devops").status == "error"  # never cached as a result
 
 
+def test_a_budget_exception_swallowed_by_a_bare_except_still_ends_the_block_over_budget():
+    """dpath and checkov catch with bare ``except`` in places; a ScanTooLarge raised there
+    is lost and the code goes on, maybe with another answer. The block is still over budget."""
+    from services.policy.budget import ScanTooLarge, time_budget
+
+    with pytest.raises(ScanTooLarge):
+        with time_budget(0.05):
+            swallowed = _busy_swallowing_every_exception(0.3)
+    assert swallowed == 1
+
+
+def _busy_swallowing_every_exception(seconds: float) -> int:
+    """Spend ``seconds`` of CPU time inside a bare ``except``; how many exceptions it swallowed."""
+    swallowed = 0
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        try:
+            while time.process_time() < end:
+                pass
+        except BaseException:  # noqa: BLE001 - what a bare except does
+            swallowed += 1
+    return swallowed
+
+
+def test_a_scan_whose_budget_exception_was_swallowed_is_an_error_and_is_not_cached(monkeypatch):
+    """A ScanTooLarge lost in a bare ``except`` inside checkov: the scan goes on to an
+    answer that cannot be trusted. It is an error, and no cache keeps that answer."""
+    engine = GuardrailEngine(cpu_limit_s=0.05)
+    scan_part = engine._scan_part
+
+    def swallowing(kind, files):
+        _busy_swallowing_every_exception(0.3)
+        return scan_part(kind, files)
+
+    monkeypatch.setattr(engine, "_scan_part", swallowing)
+    verdict = engine.scan_files({"main.tf": LOG_GROUP}, "devops")
+
+    assert verdict.status == "error"
+    assert verdict.errors == ["too large to scan: the scan used more than its budget of 0.05 CPU seconds"]
+    monkeypatch.setattr(engine, "_scan_part", scan_part)
+    again = engine.scan_files({"main.tf": LOG_GROUP}, "devops")
+    assert again.status == "passed"
+    assert (engine.stats.cache_hits, engine.stats.part_hits) == (0, 0)  # scanned again, nothing kept
+
+
 def test_a_scan_past_its_memory_budget_is_an_error_and_the_process_goes_on():
     """The worker's pool processes run with an address-space limit (budget.limit_memory):
     here 15 MB above the warm engine's own size, against 400 ConfigMaps (~240 KB)."""
