@@ -36,8 +36,9 @@ Why these settings (all for zero network and predictable latency):
     once per process, not for every policy and check;
   - the GitHub Actions workflow schemas are checked and their validators built once
     (``gha_schema.py``), not on every workflow;
-  - connection checks find their resource types' vertices in a per-graph index
-    (``connection_index.py``) instead of walking the whole graph for each check;
+  - connection, attribute and complex (AND/OR) solvers find their resource types'
+    vertices in a per-graph index (``type_index.py``) instead of walking the whole
+    graph for each check;
   - dpath's ``search`` and ``get``, which value checks call on every resource, walk
     only the branches of a configuration their key can match (``dpath_pruned.py``),
     not all of it for every call.
@@ -72,7 +73,7 @@ from checkov.common.models.enums import ParallelizationType  # noqa: E402
 from checkov.common.parallelizer.parallel_runner import parallel_runner  # noqa: E402
 from checkov.version import version as CHECKOV_VERSION  # noqa: E402
 
-from services.policy import connection_index, scan_failures  # noqa: E402
+from services.policy import scan_failures, type_index  # noqa: E402
 from services.policy.lru import Lru  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,7 @@ def _run_graph_checks_inline(self: Any, graph_connector: Any, runner_filter: Any
                     except Exception as exc:  # noqa: BLE001 - recorded: the verdict becomes "error"
                         scan_failures.record(f"graph check {check.id}", exc)
     finally:
-        connection_index.forget()  # the index holds the graph: not beyond its checks
+        type_index.forget()  # the index holds the graph: not beyond its checks
     return results
 
 
@@ -363,7 +364,7 @@ def configure_checkov() -> None:
             _edges_hashed_by_fields(import_module("checkov.common.graph.graph_builder.graph_components.edge").Edge)
             import_module("services.policy.checkov_render_memos").install(_PROCESS_CACHES)
             import_module("services.policy.iam_memos").install(_PROCESS_CACHES)
-            connection_index.install()
+            type_index.install()
             import_module("services.policy.dpath_pruned").install()
             import_module("services.policy.gha_schema").install()
             k8s_yaml = import_module("checkov.kubernetes.parser.k8_yaml")
