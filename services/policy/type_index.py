@@ -17,7 +17,7 @@ same dicts, in the same order, as checkov's comprehensions and loops, so attribu
 and complex solvers judge the same vertices in the same order. Where the answer could
 differ, checkov's own code runs: networkx graphs, ``CKV_SUPPORT_ALL_RESOURCE_TYPE``
 (the "all" wildcard and provider matching), an empty type list (every vertex).
-The index belongs to one graph object: it is built by the first connection check of a
+The index belongs to one graph object: it is built by the first solver that asks in a
 registry's run and dropped when that run ends (``forget``, called by
 ``checkov_tuning._run_graph_checks_inline``), so no graph outlives its scan here; graph
 checks only read the graph, so it cannot go stale while they run.
