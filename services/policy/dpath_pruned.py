@@ -37,6 +37,8 @@ from collections.abc import Callable, Iterator
 from fnmatch import fnmatchcase
 from typing import Any
 
+from dpath.types import SymmetricInt
+
 _LEAVES = (bytes, str, int, float, bool, type(None))  # dpath.segments.leaf
 _DEFAULT = object()
 _MAGIC = re.compile(r"[*?[]")  # the characters fnmatch reads as a pattern
@@ -128,10 +130,9 @@ class _Glob:
 
 
 def _children(node: Any) -> Iterator[tuple[Any, Any]]:
+    """``dpath.segments.make_walkable`` for a dict or a list (list indices as dpath's SymmetricInt)."""
     if type(node) is dict:
         return iter(node.items())
-    from dpath.types import SymmetricInt
-
     length = len(node)
     return zip((SymmetricInt(i, length) for i in range(length)), node)
 

@@ -13,8 +13,9 @@ generated stack).
 
 Here the graph's ``(index, vertex)`` pairs are grouped by resource type once per
 graph, and each solver's lists are the vertices of its types in graph order: the
-same dicts, in the same order, as checkov's comprehensions and loops, so attribute
-and complex solvers judge the same vertices in the same order. Where the answer could
+same dicts, in the same order, as checkov's comprehensions and loops. Attribute and
+complex solvers run checkov's own ``run`` over a stand-in graph holding only those
+vertices, so they judge the same vertices in the same order. Where the answer could
 differ, checkov's own code runs: networkx graphs, ``CKV_SUPPORT_ALL_RESOURCE_TYPE``
 (the "all" wildcard and provider matching), an empty type list (every vertex).
 The index belongs to one graph object: it is built by the first solver that asks in a
@@ -79,20 +80,26 @@ def _indexable(graph: Any, resource_types: Any) -> bool:
     return not (isinstance(graph, DiGraph) or env_vars_config.CKV_SUPPORT_ALL_RESOURCE_TYPE or not resource_types)
 
 
+class _VerticesOf:
+    """A graph stand-in whose ``nodes()`` are the vertices of some resource types, in graph
+    order: what the loops of checkov's attribute and complex solvers keep of a graph."""
+
+    __slots__ = ("_nodes",)
+
+    def __init__(self, vertices: list[Any]) -> None:
+        self._nodes = [(None, vertex) for vertex in vertices]
+
+    def nodes(self) -> list[tuple[None, Any]]:
+        return self._nodes
+
+
 def install() -> None:
     """Indexed lookups in ``BaseConnectionSolver.set_vertices`` and in the ``run`` of
     ``BaseAttributeSolver`` and ``BaseComplexSolver`` (rustworkx graphs)."""
-    import concurrent.futures
-    from importlib import import_module
-
+    from checkov.common.checks_infra.solvers.attribute_solvers.base_attribute_solver import BaseAttributeSolver
     from checkov.common.checks_infra.solvers.complex_solvers.base_complex_solver import BaseComplexSolver
     from checkov.common.checks_infra.solvers.connections_solvers.base_connection_solver import BaseConnectionSolver
-    from checkov.common.graph.graph_builder import CustomAttributes
 
-    # its ThreadPoolExecutor is looked up when a solver runs: checkov_tuning makes it inline
-    attribute_solvers = import_module("checkov.common.checks_infra.solvers.attribute_solvers.base_attribute_solver")
-    BaseAttributeSolver, supported_block_types = attribute_solvers.BaseAttributeSolver, attribute_solvers.SUPPORTED_BLOCK_TYPES
-    block_type = CustomAttributes.BLOCK_TYPE
     original_set_vertices = BaseConnectionSolver.set_vertices
 
     def set_vertices(self: Any, graph_connector: Any, exclude_vertices: list, unknown_vertices: list) -> None:
@@ -105,44 +112,20 @@ def install() -> None:
         self.excluded_vertices = [v for v in both if v in exclude_vertices] if exclude_vertices else []
         self.unknown_vertices = [v for v in both if v in unknown_vertices] if unknown_vertices else []
 
-    original_attribute_run = BaseAttributeSolver.run
+    def over_indexed_vertices(original_run: Any) -> Any:
+        """checkov's own ``run``, looping over its types' vertices instead of the whole graph."""
 
-    def attribute_run(self: Any, graph_connector: Any) -> tuple[list, list, list]:
-        """checkov's loop over the vertices of its types; ``_process_node`` sorts each into a list."""
-        if not _indexable(graph_connector, self.resource_types):
-            return original_attribute_run(self, graph_connector)
-        passed: list = []
-        failed: list = []
-        unknown: list = []
-        executor = attribute_solvers.ThreadPoolExecutor()
-        jobs = [executor.submit(self._process_node, data, passed, failed, unknown)
-                for data in _index_of(graph_connector).vertices_of(self.resource_types)
-                if data.get(block_type) in supported_block_types]
-        concurrent.futures.wait(jobs)
-        return passed, failed, unknown
+        def run(self: Any, graph_connector: Any) -> Any:
+            if not _indexable(graph_connector, self.resource_types):
+                return original_run(self, graph_connector)
+            return original_run(self, _VerticesOf(_index_of(graph_connector).vertices_of(self.resource_types)))
 
-    original_complex_run = BaseComplexSolver.run
+        return run
 
-    def complex_run(self: Any, graph_connector: Any) -> tuple[list, list, list]:
-        if not _indexable(graph_connector, self.resource_types):
-            return original_complex_run(self, graph_connector)
-        passed: list = []
-        failed: list = []
-        unknown: list = []
-        for data in _index_of(graph_connector).vertices_of(self.resource_types):
-            result = self.get_operation(data)
-            if result is None:
-                unknown.append(data)
-            elif result:
-                passed.append(data)
-            else:
-                failed.append(data)
-        return passed, failed, unknown
-
-    for cls, name, replacement, original in (
-        (BaseConnectionSolver, "set_vertices", set_vertices, original_set_vertices),
-        (BaseAttributeSolver, "run", attribute_run, original_attribute_run),
-        (BaseComplexSolver, "run", complex_run, original_complex_run),
+    for cls, name, replacement in (
+        (BaseConnectionSolver, "set_vertices", set_vertices),
+        (BaseAttributeSolver, "run", over_indexed_vertices(BaseAttributeSolver.run)),
+        (BaseComplexSolver, "run", over_indexed_vertices(BaseComplexSolver.run)),
     ):
-        replacement.__wrapped__ = original  # type: ignore[attr-defined]
+        replacement.__wrapped__ = getattr(cls, name)  # type: ignore[attr-defined]
         setattr(cls, name, replacement)
