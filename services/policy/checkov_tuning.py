@@ -41,7 +41,9 @@ Why these settings (all for zero network and predictable latency):
     graph for each check;
   - dpath's ``search`` and ``get``, which value checks call on every resource, walk
     only the branches of a configuration their key can match (``dpath_pruned.py``),
-    not all of it for every call.
+    not all of it for every call;
+  - the runner filter answers "run this check?" once per check and scan
+    (``check_filter_memo.py``), not for every resource again.
 
   They are applied only to the pinned checkov version (``TUNED_FOR``); with any other
   version the engine refuses to start (the fail-closed hooks could not be trusted).
@@ -366,6 +368,7 @@ def configure_checkov() -> None:
             import_module("services.policy.iam_memos").install(_PROCESS_CACHES)
             type_index.install()
             import_module("services.policy.dpath_pruned").install()
+            import_module("services.policy.check_filter_memo").install()
             import_module("services.policy.gha_schema").install()
             k8s_yaml = import_module("checkov.kubernetes.parser.k8_yaml")
             if hasattr(yaml, "CSafeLoader"):
