@@ -58,7 +58,7 @@ from services.policy.inputs import (
     parse_persona,
 )
 from services.policy.lru import Lru
-from services.policy.records import check_coverage, finding_from_record, relative_path
+from services.policy.records import RelativePaths, check_coverage, finding_from_record
 from services.policy.results import Part, ScanResult, ScanStats, sort_key
 from services.policy.scan_failures import ScanFailed
 from services.policy.scan_store import RedisScanStore
@@ -311,10 +311,11 @@ class GuardrailEngine:
             scan_ms = round((time.perf_counter() - t0) * 1000, 2)
             reports = reports if isinstance(reports, list) else [reports]
             check_coverage(kind, root, files, runner, reports)
+            relative = RelativePaths(root)
             for report in reports:
                 passed += len(report.passed_checks)
                 failed += len(report.failed_checks)
-                passed_records.update((r.check_id, r.resource, relative_path(r, root)) for r in report.passed_checks)
+                passed_records.update((r.check_id, r.resource, relative(r)) for r in report.passed_checks)
                 for record in report.failed_checks:
                     finding = finding_from_record(record, root, self.pack)
                     findings.setdefault((finding.check_id, finding.resource, finding.file, finding.line_start), finding)

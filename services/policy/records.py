@@ -46,6 +46,26 @@ def relative_path(record: Any, root: Path) -> str:
     absolute = record.file_abs_path or str(root / record.file_path.lstrip("/"))
     return os.path.relpath(absolute, root).replace(os.sep, "/")
 
+
+class RelativePaths:
+    """``relative_path`` for one scan's records, computed once per distinct file.
+
+    A scan has hundreds of passed records and a handful of files; ``os.path.relpath``
+    normalises both paths on every call. The answer depends only on the record's two
+    path fields and the root, which is fixed here.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._known: dict[tuple[str | None, str | None], str] = {}
+
+    def __call__(self, record: Any) -> str:
+        key = (record.file_abs_path, record.file_path)
+        path = self._known.get(key)
+        if path is None:
+            path = self._known[key] = relative_path(record, self.root)
+        return path
+
 def finding_from_record(record: Any, root: Path, pack: GuardrailPack) -> Finding:
     file = relative_path(record, root)
     lines = list(record.file_line_range or [0, 0]) + [0, 0]
