@@ -55,6 +55,7 @@ _OUTPUT_PREFIX = "canonical_output_"
 _TAG_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:/=+@-]{0,62}$")
 _MODULE_CALL = re.compile(r'^(\s*module\s+")([^"]+)("\s*\{\s*)$')
 _OUTPUT = re.compile(r'^(\s*output\s+")([^"]+)("\s*\{.*)$', re.MULTILINE)
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -222,10 +223,9 @@ def _canonical_folder(
         raise _LeaveAlone
     rewritten = {}
     outputs = 0
+    references = _ReferenceRenamer(renames)
     for path in sorted(lines):
-        text = "\n".join(lines[path])
-        for original, canonical in renames.items():
-            text = re.sub(rf"(?<![\w.-])module\.{re.escape(original)}(?![\w-])", f"module.{canonical}", text)
+        text = references.rename("\n".join(lines[path]))
 
         def output_name(match: re.Match[str]) -> str:
             nonlocal outputs
@@ -233,9 +233,8 @@ def _canonical_folder(
             return f"{match.group(1)}{_OUTPUT_PREFIX}{outputs - 1}{match.group(3)}"
 
         text = _OUTPUT.sub(output_name, text)
-        for original in renames:
-            if re.search(rf"(?<![\w.-])module\.{re.escape(original)}(?![\w-])", text):
-                raise _LeaveAlone  # pragma: no cover - the substitution above removed them all
+        if references.left_in(text):
+            raise _LeaveAlone  # pragma: no cover - the substitution above removed them all
         rewritten[path] = text
     _check_no_value_left(label_values, rewritten.values(), called.keys())
     return rewritten, {canonical: original for original, canonical in renames.items()}
@@ -283,14 +282,82 @@ def _provider_tag_maps(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return maps
 
 
+class _ReferenceRenamer:
+    """Every ``module.<call name>`` reference of a folder renamed to its canonical name.
+
+    One pattern for all names when every name is made of ``[A-Za-z0-9_-]`` (Terraform's
+    own identifiers): then two names' matches can neither overlap nor meet at one
+    position, and a canonical name cannot form an original one (the folder holds no
+    ``canonical_`` text), so one pass equals renaming the names one after the other.
+    Other names are renamed one after the other, as the names were called. A new
+    stack's names are new to ``re``'s pattern cache: one compiled pattern instead of
+    one per name is most of this function's cost.
+    """
+
+    def __init__(self, renames: Mapping[str, str]) -> None:
+        self.renames = dict(renames)
+        if all(_IDENTIFIER.fullmatch(name) for name in self.renames):
+            names = "|".join(map(re.escape, self.renames))
+            self.patterns = [re.compile(rf"(?<![\w.-])module\.({names})(?![\w-])")]
+        else:
+            self.patterns = [re.compile(rf"(?<![\w.-])module\.({re.escape(n)})(?![\w-])") for n in self.renames]
+
+    def rename(self, text: str) -> str:
+        for pattern in self.patterns:
+            text = pattern.sub(lambda m: f"module.{self.renames[m.group(1)]}", text)
+        return text
+
+    def left_in(self, text: str) -> bool:
+        return any(pattern.search(text) for pattern in self.patterns)
+
+
 def _replace_value(
     lines: list[str], start: int, end: int, key: str, value: str, replacement: str, quoted_key: bool = False
 ) -> None:
-    """Replace ``key = "value"`` on the one line of the block (1-based, inclusive) that holds it."""
-    name = rf'"?{re.escape(key)}"?' if quoted_key else re.escape(key)
-    pattern = re.compile(rf'^(\s*{name}\s*=\s*"){re.escape(value)}("\s*,?\s*)$')
-    hits = [i for i in range(start - 1, min(end, len(lines))) if pattern.match(lines[i])]
+    """Replace ``key = "value"`` on the one line of the block (1-based, inclusive) that holds it.
+
+    The line must match ``^(\\s*NAME\\s*=\\s*")VALUE("\\s*,?\\s*)$`` with NAME the
+    key (``"?key"?`` when ``quoted_key``); ``_value_at`` decides that with string
+    operations (a new stack's values would each cost a regex compile), and
+    ``tests/policy/test_policy_canonical_lines.py`` holds it equal to that pattern.
+    """
+    hits = [
+        (i, at) for i in range(start - 1, min(end, len(lines)))
+        if (at := _value_at(lines[i], key, value, quoted_key)) is not None
+    ]
     if len(hits) != 1:
         raise _LeaveAlone
-    index = hits[0]
-    lines[index] = pattern.sub(lambda m: f"{m.group(1)}{replacement}{m.group(2)}", lines[index])
+    index, at = hits[0]
+    lines[index] = lines[index][:at] + replacement + lines[index][at + len(value):]
+
+
+def _value_at(line: str, key: str, value: str, quoted_key: bool) -> int | None:
+    """Where ``value`` starts when ``line`` is ``key = "value"`` (see ``_replace_value``), else None.
+
+    ``value`` holds no ``"`` (``_single_string`` and ``_TAG_VALUE`` see to it), so the
+    closing quote is the line's last one; ``str.strip`` and ``\\s`` agree on what is
+    white space (both are ``str.isspace``).
+    """
+    close = line.rfind('"')
+    at = close - len(value)
+    if close < 1 or at < 1 or line[at:close] != value or line[at - 1] != '"':
+        return None
+    tail = line[close + 1:]
+    if tail.strip() not in ("", ",") or tail.count(",") > 1:
+        return None
+    head = line[:at - 1]  # "\s*NAME\s*=\s*"
+    found = head.find(key)
+    while found != -1:
+        before, after = head[:found], head[found + len(key):]
+        if quoted_key and before.endswith('"'):
+            before_ok = not before[:-1].strip() or not before.strip()
+        else:
+            before_ok = not before.strip()
+        if quoted_key and after.startswith('"'):
+            after_ok = after.strip() == "=" or after[1:].strip() == "="
+        else:
+            after_ok = after.strip() == "="
+        if before_ok and after_ok:
+            return at
+        found = head.find(key, found + 1)
+    return None
