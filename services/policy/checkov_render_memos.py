@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import pickle
 import re
+from functools import lru_cache
 from typing import Any
 
-from services.policy.lru import Lru
 from services.policy.rebind import rebind
 
 _IMMUTABLE = (str, int, float, bool, type(None), bytes)
@@ -48,27 +48,31 @@ def _copy_immutables_as_is(original: Any) -> Any:
 
 
 def _memoised_references(original: Any, reference_class: Any, caches: list, size: int = 32768, max_len: int = 4000) -> Any:
-    """``get_referenced_vertices_in_str_value`` memoised for the empty alias map (see module doc)."""
-    cache = Lru(size)
-    caches.append(cache)
+    """``get_referenced_vertices_in_str_value`` memoised for the empty alias map (see module doc).
+
+    ``functools.lru_cache`` holds the memo: the renderer asks about a thousand times per
+    stack, and its C implementation answers a hit in a fraction of a lock-guarded
+    Python LRU's time.
+    """
+    @lru_cache(maxsize=size)
+    def found_for(str_value: str, resources_types: tuple[str, ...]) -> tuple:
+        references = original(str_value=str_value, aliases={}, resources_types=list(resources_types))
+        return tuple((r.block_type, tuple(r.sub_parts), r.origin_value) for r in references)
+
+    caches.append(found_for)
     new = reference_class.__new__
 
     def get_referenced_vertices_in_str_value(str_value: str, aliases: dict, resources_types: list) -> list:
         if aliases or len(str_value) > max_len:
             return original(str_value=str_value, aliases=aliases, resources_types=resources_types)
-        key = (str_value, tuple(resources_types))
-        found = cache.get(key)
-        if found is None:
-            references = original(str_value=str_value, aliases=aliases, resources_types=resources_types)
-            found = tuple((r.block_type, tuple(r.sub_parts), r.origin_value) for r in references)
-            cache.put(key, found)
         out = []
-        for block_type, sub_parts, origin_value in found:
+        for block_type, sub_parts, origin_value in found_for(str_value, tuple(resources_types)):
             reference = new(reference_class)
             reference.block_type, reference.sub_parts, reference.origin_value = block_type, list(sub_parts), origin_value
             out.append(reference)
         return out
 
+    get_referenced_vertices_in_str_value.__wrapped__ = original  # type: ignore[attr-defined]
     return get_referenced_vertices_in_str_value
 
 

@@ -84,7 +84,6 @@ log = logging.getLogger(__name__)
 TUNED_FOR = "3.3.30"
 
 
-_MISSING = object()
 #: The process-wide memos of the tuning below (parse results, evaluated expressions).
 _PROCESS_CACHES: list[Any] = []
 
@@ -213,20 +212,20 @@ def _memoised_evaluate_terraform(evaluate: Any, size: int = 16384, max_len: int 
     can be mutated are deep-copied both ways; failures are not cached; long texts are
     not kept (memory stays bounded by ``size`` x ``max_len``).
     """
-    cache = Lru(size)
-    _PROCESS_CACHES.append(cache)
+    @lru_cache(maxsize=size)
+    def evaluated(input_str: str, keep_interpolations: bool) -> Any:
+        value = evaluate(input_str, keep_interpolations)
+        return copy.deepcopy(value) if isinstance(value, (list, dict, set)) else value
+
+    _PROCESS_CACHES.append(evaluated)
 
     def evaluate_terraform(input_str: Any, keep_interpolations: bool = True) -> Any:
         if type(input_str) is not str or len(input_str) > max_len:
             return evaluate(input_str, keep_interpolations)
-        key = (input_str, bool(keep_interpolations))
-        value = cache.get(key, _MISSING)
-        if value is _MISSING:
-            value = evaluate(input_str, keep_interpolations)
-            cache.put(key, copy.deepcopy(value) if isinstance(value, (list, dict, set)) else value)
-            return value
+        value = evaluated(input_str, bool(keep_interpolations))
         return copy.deepcopy(value) if isinstance(value, (list, dict, set)) else value
 
+    evaluate_terraform.__wrapped__ = evaluate  # type: ignore[attr-defined]
     return evaluate_terraform
 
 
