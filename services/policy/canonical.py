@@ -342,22 +342,17 @@ def _value_at(line: str, key: str, value: str, quoted_key: bool) -> int | None:
     at = close - len(value)
     if close < 1 or at < 1 or line[at:close] != value or line[at - 1] != '"':
         return None
-    tail = line[close + 1:]
-    if tail.strip() not in ("", ",") or tail.count(",") > 1:
+    if line[close + 1:].strip() not in ("", ","):  # '"\s*,?\s*$': the one non-space left may be a comma
         return None
     head = line[:at - 1]  # "\s*NAME\s*=\s*"
     found = head.find(key)
     while found != -1:
         before, after = head[:found], head[found + len(key):]
         if quoted_key and before.endswith('"'):
-            before_ok = not before[:-1].strip() or not before.strip()
-        else:
-            before_ok = not before.strip()
+            before = before[:-1]
         if quoted_key and after.startswith('"'):
-            after_ok = after.strip() == "=" or after[1:].strip() == "="
-        else:
-            after_ok = after.strip() == "="
-        if before_ok and after_ok:
+            after = after[1:]
+        if not before.strip() and after.strip() == "=":
             return at
         found = head.find(key, found + 1)
     return None

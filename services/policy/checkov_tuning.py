@@ -212,18 +212,19 @@ def _memoised_evaluate_terraform(evaluate: Any, size: int = 16384, max_len: int 
     can be mutated are deep-copied both ways; failures are not cached; long texts are
     not kept (memory stays bounded by ``size`` x ``max_len``).
     """
+    def copied(value: Any) -> Any:
+        return copy.deepcopy(value) if isinstance(value, (list, dict, set)) else value
+
     @lru_cache(maxsize=size)
     def evaluated(input_str: str, keep_interpolations: bool) -> Any:
-        value = evaluate(input_str, keep_interpolations)
-        return copy.deepcopy(value) if isinstance(value, (list, dict, set)) else value
+        return copied(evaluate(input_str, keep_interpolations))
 
     _PROCESS_CACHES.append(evaluated)
 
     def evaluate_terraform(input_str: Any, keep_interpolations: bool = True) -> Any:
         if type(input_str) is not str or len(input_str) > max_len:
             return evaluate(input_str, keep_interpolations)
-        value = evaluated(input_str, bool(keep_interpolations))
-        return copy.deepcopy(value) if isinstance(value, (list, dict, set)) else value
+        return copied(evaluated(input_str, bool(keep_interpolations)))
 
     evaluate_terraform.__wrapped__ = evaluate  # type: ignore[attr-defined]
     return evaluate_terraform
